@@ -1,0 +1,26 @@
+"""boilerml: remove boilerplate from web pages and text dumps with a trained line classifier."""
+
+import logging
+
+from .decode import Decoded, decode
+from .lines import LABELS, LabelledLine, Line
+from .model import Model, ModelError, default_model, load_model
+from .pipeline import classify, clean
+
+__version__ = "0.1.0"
+__all__ = [
+    "LABELS",
+    "Decoded",
+    "LabelledLine",
+    "Line",
+    "Model",
+    "ModelError",
+    "__version__",
+    "classify",
+    "clean",
+    "decode",
+    "default_model",
+    "load_model",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

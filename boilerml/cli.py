@@ -1,0 +1,273 @@
+"""The ``boilerml`` command: clean, classify, train, evaluate.
+
+Exit codes (also in the README):
+
+* 0: everything succeeded;
+* 1: at least one input file could not be read or cleaned (the others were processed);
+* 2: the command line is wrong (argparse's own code);
+* 3: the model cannot be loaded or does not fit this version;
+* 4: the labelled corpora or training data cannot be found or read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .lines import LABELS
+from .model import (
+    DEFAULT_CARD_PATH,
+    DEFAULT_MODEL_PATH,
+    Model,
+    ModelError,
+    default_model,
+    load_model,
+)
+from .pipeline import classify
+from .reassemble import OUTPUT_FORMATS, reassemble
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_INPUT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_MODEL = 3
+EXIT_DATA = 4
+
+OUTPUT_SUFFIX = {"text": ".txt", "markdown": ".md", "json": ".json"}
+ERROR_OVERWRITE_INPUT = "{path}: refusing to overwrite an input file"
+ERROR_READ = "{path}: cannot read: {reason}"
+ERROR_WRITE = "{path}: cannot write: {reason}"
+
+
+def _parse_keep(value: str) -> tuple[str, ...]:
+    kept = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [k for k in kept if k not in LABELS]
+    if unknown or not kept:
+        raise argparse.ArgumentTypeError(f"--keep takes labels from {', '.join(LABELS)}; got {value!r}")
+    return kept
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="boilerml", description="Remove boilerplate from web pages and text dumps."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    clean = commands.add_parser("clean", help="extract the article text of pages")
+    clean.add_argument("files", nargs="+", help="input files (HTML or text); '-' reads stdin")
+    clean.add_argument(
+        "-o", "--output", help="write one output file per input into this folder (default: stdout)"
+    )
+    clean.add_argument("--format", choices=OUTPUT_FORMATS, default="text", help="output format")
+    clean.add_argument(
+        "--keep",
+        type=_parse_keep,
+        default=("content",),
+        help="comma-separated labels to keep (default: content)",
+    )
+    clean.add_argument(
+        "--input", choices=("auto", "html", "text"), default="auto", help="input format (default: sniffed)"
+    )
+    clean.add_argument("--model", help="model file (default: the shipped model)")
+
+    show = commands.add_parser("classify", help="print every line with its label and probability")
+    show.add_argument("file", help="input file (HTML or text); '-' reads stdin")
+    show.add_argument("--input", choices=("auto", "html", "text"), default="auto")
+    show.add_argument("--model", help="model file (default: the shipped model)")
+
+    train = commands.add_parser("train", help="fit the model on the corpora's train split")
+    train.add_argument("--datasets", help="folder of the corpora (default: ../shared/datasets)")
+    train.add_argument("--corpus", action="append", help="train on this corpus only (repeatable)")
+    train.add_argument("--training-data", help="this project's labelled data (default: training_data/)")
+    train.add_argument("--output", default=str(DEFAULT_MODEL_PATH), help="model file to write")
+    train.add_argument(
+        "--card",
+        help="model card JSON to write (default: MODEL_CARD.json beside "
+        "the shipped model, or <output>.card.json)",
+    )
+    train.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes")
+    train.add_argument(
+        "--cv-pages",
+        type=int,
+        default=1200,
+        help="cross-validate on this many pages (0: skip cross-validation)",
+    )
+    train.add_argument(
+        "--compare", default="", help="also cross-validate these estimators (comma-separated: logreg,forest)"
+    )
+    train.add_argument("--max-pages", type=int, help="use at most this many pages per corpus")
+
+    evaluate = commands.add_parser("evaluate", help="score the model on the corpora's dev split")
+    evaluate.add_argument("--datasets", help="folder of the corpora (default: ../shared/datasets)")
+    evaluate.add_argument("--corpus", action="append", help="evaluate this corpus only (repeatable)")
+    evaluate.add_argument("--model", help="model file (default: the shipped model)")
+    evaluate.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes")
+    evaluate.add_argument("--limit", type=int, help="at most this many dev pages per corpus")
+    evaluate.add_argument("--json", help="also write the summary as JSON to this file")
+    return parser
+
+
+def _read_input(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    return Path(name).read_bytes()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename: never a half-written output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _model(path: str | None) -> Model:
+    return load_model(path) if path else default_model()
+
+
+def _output_path(name: str, folder: Path, output_format: str) -> Path:
+    stem = "stdin" if name == "-" else Path(name).name.rsplit(".", 1)[0]
+    return folder / (stem + OUTPUT_SUFFIX[output_format])
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    model = _model(args.model)
+    inputs = {Path(f).resolve() for f in args.files if f != "-"}
+    folder = Path(args.output) if args.output else None
+    failures = []
+    for name in args.files:
+        try:
+            raw = _read_input(name)
+        except OSError as error:
+            failures.append(ERROR_READ.format(path=name, reason=error.strerror or error))
+            print(failures[-1], file=sys.stderr)
+            continue
+        labelled = classify(raw, input_format=args.input, model=model)
+        rendered = reassemble(labelled, args.keep, args.format)
+        if folder is None:
+            sys.stdout.write(rendered + "\n")
+            continue
+        target = _output_path(name, folder, args.format)
+        if target.resolve() in inputs:
+            failures.append(ERROR_OVERWRITE_INPUT.format(path=target))
+            print(failures[-1], file=sys.stderr)
+            continue
+        try:
+            _write_atomically(target, rendered + "\n")
+        except OSError as error:
+            failures.append(ERROR_WRITE.format(path=target, reason=error.strerror or error))
+            print(failures[-1], file=sys.stderr)
+    if failures:
+        print(f"{len(failures)} of {len(args.files)} file(s) failed", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    return EXIT_OK
+
+
+def run_classify(args: argparse.Namespace) -> int:
+    try:
+        raw = _read_input(args.file)
+    except OSError as error:
+        print(ERROR_READ.format(path=args.file, reason=error.strerror or error), file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    for line in classify(raw, input_format=args.input, model=_model(args.model)):
+        sys.stdout.write(f"{line.label}\t{line.probability:.3f}\t{line.text}\n")
+    return EXIT_OK
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from .corpora import corpus_names, datasets_dir, read_corpora
+    from .handlabelled import LabelledDataError, read_corrections, read_labelled_pages
+    from .model import save_model
+    from .train import collect_rows, default_training_data_dir, labelled_text_rows, train_model
+
+    root = datasets_dir(args.datasets)
+    names = args.corpus or corpus_names(root)
+    if not names:
+        print(f"{root}: no corpora (*.tar.gz) found", file=sys.stderr)
+        return EXIT_DATA
+    own = Path(args.training_data) if args.training_data else default_training_data_dir()
+    try:
+        corrections = read_corrections(own)
+        hand_pages = read_labelled_pages(own)
+    except (OSError, LabelledDataError) as error:
+        print(f"training data: {error}", file=sys.stderr)
+        return EXIT_DATA
+
+    def pages():
+        for name in names:
+            for i, page in enumerate(read_corpora(root, "train", [name])):
+                if args.max_pages is not None and i >= args.max_pages:
+                    break
+                yield page
+
+    html_rows, text_rows = collect_rows(pages(), n_jobs=args.jobs, corrections=corrections)
+    sources: dict[str, int] = {}
+    for row in html_rows:
+        dataset = row.page_key.split("/", 1)[0]
+        sources[dataset] = sources.get(dataset, 0) + 1
+    for key, lines, labels, _meta in hand_pages:
+        text_rows.append(labelled_text_rows(key, lines, labels))
+    if hand_pages:
+        sources["training_data (text mode only)"] = len(hand_pages)
+    if not html_rows:
+        print(f"{root}: no training pages found", file=sys.stderr)
+        return EXIT_DATA
+    compare = tuple(k for k in args.compare.split(",") if k)
+    model = train_model(html_rows, text_rows, sources, cv_pages=args.cv_pages or None, compare=compare)
+    output = Path(args.output)
+    if args.card:
+        card_path = Path(args.card)
+    elif output.resolve() == DEFAULT_MODEL_PATH.resolve():
+        card_path = DEFAULT_CARD_PATH
+    else:
+        card_path = output.with_suffix(".card.json")
+    sha = save_model(model, output, card_path)
+    print(f"wrote {output} (sha256 {sha[:12]}…) and {card_path}")
+    for mode, cv in model.card["cv"].items():
+        print(f"{mode}: cross-validated line macro F1 {cv['hgb']['macro']['f1']:.3f} on {cv['pages']} pages")
+    return EXIT_OK
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from .corpora import corpus_names, datasets_dir
+    from .evaluate import evaluate, format_report, summarise
+
+    root = datasets_dir(args.datasets)
+    names = args.corpus or corpus_names(root)
+    if not names:
+        print(f"{root}: no corpora (*.tar.gz) found", file=sys.stderr)
+        return EXIT_DATA
+    results = evaluate(root, _model(args.model), names, n_jobs=args.jobs, limit=args.limit)
+    print(format_report(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(summarise(results), indent=2) + "\n", "utf-8")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (tests call this directly)."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    runners = {"clean": run_clean, "classify": run_classify, "train": run_train, "evaluate": run_evaluate}
+    try:
+        return runners[args.command](args)
+    except ModelError as error:
+        print(f"model: {error}", file=sys.stderr)
+        return EXIT_MODEL
+    except BrokenPipeError:
+        return EXIT_OK

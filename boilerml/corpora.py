@@ -1,0 +1,249 @@
+"""Readers for the public labelled corpora and the derivation of per-line labels.
+
+The corpora (``../shared/datasets/<name>.tar.gz``) give each page's raw HTML and its gold
+main text (and, for dragnet and l3s-gn1, gold comments), but no line labels. Labels are
+derived by aligning the gold text to the lines the segmenter cuts, then telling the rest
+apart by documented rules:
+
+* **content**: a line with at least :data:`SHINGLE_TOKENS` tokens whose token shingles lie in
+  the gold text for at least :data:`MATCH_SHARE` of them; a shorter line whose tokens form a
+  whole gold block, or that sits inside the gold text between two aligned content lines.
+  Tokens are lower-cased, CJK characters count one each, so this works without segmentation
+  and survives whitespace, punctuation and partial lines.
+* **comment**: the same test against the gold comments, where it matches better than content.
+* **ad**: a remaining line inside an element whose class/id carries an ad cue
+  (``ad``, ``sponsor``, ``promo``, ``banner``, ``outbrain``, ``taboola``, ...), or whose text is
+  mostly an ad cue phrase ("Advertisement", "广告", "扫码", ...).
+* **navigation**: every other line (menus, headers, footers, share bars, related links, ...).
+
+Nothing here is on the classification path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .decode import decode, normalise_charset
+from .features import CUE_CLASSES, cue_vocabulary
+from .lines import LabelName, Line
+from .segment import DOM_FLAGS
+from .tokens import tokenize
+
+logger = logging.getLogger(__name__)
+
+#: Where the shared corpora live when no path is given (relative to the working directory),
+#: overridable with the ``BOILERML_DATASETS`` environment variable.
+DEFAULT_DATASETS = Path("../shared/datasets")
+CHINESE_LANGS = frozenset({"zh", "ja", "ko"})
+
+#: Shingle size for aligning lines to gold text: four tokens rarely recur by accident in
+#: unrelated menu text, in words or in CJK characters.
+SHINGLE_TOKENS = 4
+#: A long line is gold when at least this share of its shingles are in the gold text; half
+#: tolerates partial lines and small differences of wording between page and gold.
+MATCH_SHARE = 0.5
+#: A line counts as mostly an ad cue when the cue phrases cover this share of its characters.
+AD_CUE_COVER = 0.5
+
+_AD_FLAG = 1 << DOM_FLAGS.index("class_id_ad")
+
+
+def datasets_dir(path: str | os.PathLike[str] | None = None) -> Path:
+    """The corpora folder: ``path``, else ``$BOILERML_DATASETS``, else ``../shared/datasets``."""
+    if path is not None:
+        return Path(path)
+    return Path(os.environ.get("BOILERML_DATASETS", DEFAULT_DATASETS))
+
+
+def corpus_names(root: Path) -> list[str]:
+    """Names of the corpora (archives) present in ``root``, sorted."""
+    return sorted(p.name.removesuffix(".tar.gz") for p in root.glob("*.tar.gz"))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One labelled page of a corpus.
+
+    Attributes:
+        dataset, page_id, lang, split: as in the corpus JSON.
+        html: the raw bytes of the page.
+        encoding_hint: the corpus's charset for ``html`` (or None).
+        content: gold main text, one block per line.
+        comments: gold comment text, or None where the corpus does not annotate comments.
+        extra: the remaining JSON fields (page_type, with/without snippets, ...).
+    """
+
+    dataset: str
+    page_id: str
+    lang: str
+    split: str
+    html: bytes
+    encoding_hint: str | None
+    content: str
+    comments: str | None
+    extra: dict
+
+    @property
+    def is_chinese(self) -> bool:
+        return self.lang in CHINESE_LANGS
+
+    def text(self) -> str:
+        """The page decoded as the corpus says (its ``encoding_hint``), else sniffed."""
+        codec = normalise_charset(self.encoding_hint) if self.encoding_hint else None
+        if codec:
+            return self.html.decode(codec, errors="replace")
+        return decode(self.html).text
+
+
+def read_corpus(archive: Path, split: str | None = None) -> Iterator[Page]:
+    """Yield the pages of one ``<name>.tar.gz`` archive, optionally only one split."""
+    htmls: dict[str, bytes] = {}
+    with tarfile.open(archive, "r:gz") as tar:
+        for member in tar:
+            handle = tar.extractfile(member)
+            if handle is None:
+                continue
+            stem = member.name.split("/", 1)[1]
+            if stem.endswith(".annotated.html"):
+                continue
+            if stem.endswith(".html"):
+                htmls[stem[:-5]] = handle.read()
+            elif stem.endswith(".json"):
+                record = json.loads(handle.read())
+                html = htmls.pop(record["id"])
+                if split is not None and record["split"] != split:
+                    continue
+                known = {"id", "dataset", "lang", "split", "encoding_hint", "content", "comments"}
+                yield Page(
+                    dataset=record["dataset"],
+                    page_id=record["id"],
+                    lang=record["lang"],
+                    split=record["split"],
+                    html=html,
+                    encoding_hint=record["encoding_hint"],
+                    content=record["content"] or "",
+                    comments=record["comments"],
+                    extra={k: v for k, v in record.items() if k not in known},
+                )
+
+
+def read_corpora(root: Path, split: str | None = None, names: list[str] | None = None) -> Iterator[Page]:
+    """Yield the pages of every corpus in ``root`` (or of ``names``), in a fixed order."""
+    for name in names or corpus_names(root):
+        yield from read_corpus(root / f"{name}.tar.gz", split)
+
+
+def _shingles(tokens: list[str], size: int) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+@dataclass(frozen=True)
+class _Gold:
+    shingles: set[tuple[str, ...]]
+    blocks: set[tuple[str, ...]]
+    joined: str
+
+    @classmethod
+    def of(cls, text: str | None) -> _Gold:
+        tokens = [t.lower() for t in tokenize(text or "")]
+        blocks = {tuple(t.lower() for t in tokenize(block)) for block in (text or "").splitlines()}
+        blocks.discard(())
+        return cls(_shingles(tokens, SHINGLE_TOKENS), blocks, " " + " ".join(tokens) + " ")
+
+    def long_score(self, tokens: list[str]) -> float:
+        line_shingles = [
+            tuple(tokens[i : i + SHINGLE_TOKENS]) for i in range(len(tokens) - SHINGLE_TOKENS + 1)
+        ]
+        return sum(s in self.shingles for s in line_shingles) / len(line_shingles)
+
+    def is_block(self, tokens: list[str]) -> bool:
+        return tuple(tokens) in self.blocks
+
+    def contains(self, tokens: list[str]) -> bool:
+        return (" " + " ".join(tokens) + " ") in self.joined
+
+
+def _match_flags(lines: list[Line], gold: _Gold) -> list[bool]:
+    """Which lines the gold text covers (see the module docstring for the rule)."""
+    token_lists = [[t.lower() for t in tokenize(line.text)] for line in lines]
+    matched: list[bool | None] = []
+    for tokens in token_lists:
+        if len(tokens) >= SHINGLE_TOKENS:
+            matched.append(gold.long_score(tokens) >= MATCH_SHARE)
+        elif tokens and gold.is_block(tokens):
+            matched.append(True)
+        else:
+            matched.append(None)  # decided from the long lines around it
+    long_positions = [
+        i for i, m in enumerate(matched) if m is not None and len(token_lists[i]) >= SHINGLE_TOKENS
+    ]
+    result = []
+    previous_long: bool = False
+    next_pointer = 0
+    for i, m in enumerate(matched):
+        while next_pointer < len(long_positions) and long_positions[next_pointer] <= i:
+            previous_long = bool(matched[long_positions[next_pointer]])
+            next_pointer += 1
+        if m is not None:
+            result.append(m)
+            continue
+        tokens = token_lists[i]
+        following_long = (
+            bool(matched[long_positions[next_pointer]]) if next_pointer < len(long_positions) else False
+        )
+        result.append(bool(tokens) and previous_long and following_long and gold.contains(tokens))
+    return result
+
+
+def derive_labels(lines: list[Line], content: str, comments: str | None) -> list[LabelName]:
+    """Per-line labels for a page from its gold content and comments (module docstring rules)."""
+    if not lines:
+        return []
+    content_gold = _Gold.of(content)
+    is_content = _match_flags(lines, content_gold)
+    is_comment = [False] * len(lines)
+    if comments:
+        is_comment = _match_flags(lines, _Gold.of(comments))
+    vocab = cue_vocabulary()
+    ad_pattern = vocab.cue_patterns[CUE_CLASSES.index("ad")]
+    labels: list[LabelName] = []
+    for line, content_hit, comment_hit in zip(lines, is_content, is_comment):
+        if comment_hit and not content_hit:
+            labels.append("comment")
+        elif content_hit:
+            labels.append("content")
+        elif line.dom_flags & _AD_FLAG or (
+            sum(map(len, ad_pattern.findall(line.text))) >= AD_CUE_COVER * len(line.text)
+        ):
+            labels.append("ad")
+        else:
+            labels.append("navigation")
+    return labels
+
+
+def render_as_text(lines: list[Line], blank_lines: bool) -> str:
+    """Render segmented HTML lines as a text dump would show them: one block per line.
+
+    Args:
+        blank_lines: put an empty line at each paragraph boundary (as copy-pasted pages
+            and some scrapers do); otherwise one line after another (as WET records do).
+    """
+    parts: list[str] = []
+    for line in lines:
+        if blank_lines and line.blank_before and parts:
+            parts.append("")
+        parts.append(line.text)
+    return "\n".join(parts)
+
+
+def uses_blank_lines(page: Page) -> bool:
+    """A fixed, page-hashed half of the pages is rendered with blank lines between paragraphs."""
+    digest = hashlib.sha1(f"{page.dataset}/{page.page_id}".encode()).digest()
+    return digest[0] % 2 == 0

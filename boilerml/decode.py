@@ -1,0 +1,200 @@
+"""Stage 1: bytes in any encoding to text.
+
+The order follows what browsers do: a byte-order mark wins; then the charset the page
+declares (``<meta charset>``, ``http-equiv`` content type, XML declaration), read with the
+WHATWG label aliases (``iso-8859-1`` is really windows-1252, ``gb2312`` is GB18030); then
+UTF-8 when the bytes are valid UTF-8; then statistical detection. Decoding never raises:
+undecodable bytes become U+FFFD and the encoding used is reported.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from typing import NamedTuple
+
+logger = logging.getLogger(__name__)
+
+#: How many leading bytes are searched for a charset declaration; browsers pre-scan 1024,
+#: but real pages put long scripts before their <meta>, so we look a little further.
+DECLARATION_SCAN_BYTES = 4096
+
+#: How many bytes the statistical detector sees; detection cost grows with input and the
+#: verdict settles long before this on real pages.
+DETECTION_SAMPLE_BYTES = 64 * 1024
+
+#: Share of replacement characters above which a declared charset is considered a lie.
+MAX_REPLACEMENT_SHARE = 0.01
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # must precede UTF-16 LE: it starts with the same bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})""", re.I)
+
+#: Labels that browsers read as a wider superset; decoding with the superset is always right
+#: and avoids errors on the characters real pages use beyond the declared set.
+_SUPERSETS = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "l1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "ansi_x3.4-1968": "cp1252",
+    "iso-8859-9": "cp1254",
+    "iso-8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "big5": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    # A page cannot be read as ASCII to find a UTF-16 declaration unless it is not UTF-16,
+    # so browsers take such a declaration to mean UTF-8.
+    "utf-16": "utf-8",
+    "utf-16le": "utf-8",
+    "utf-16be": "utf-8",
+}
+
+
+class Decoded(NamedTuple):
+    """Result of :func:`decode`.
+
+    Attributes:
+        text: the decoded text (U+FFFD where bytes could not be decoded).
+        encoding: Python codec name that produced ``text``.
+        source: how the encoding was chosen: ``"str"`` (input was text), ``"bom"``,
+            ``"declared"``, ``"utf-8"``, ``"detected"`` or ``"fallback"``.
+    """
+
+    text: str
+    encoding: str
+    source: str
+
+
+def normalise_charset(label: str) -> str | None:
+    """Map a charset label as found in a page to a Python codec name, or None if unknown."""
+    label = label.strip().lower()
+    label = _SUPERSETS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_charset(head: bytes) -> str | None:
+    """The charset a page declares in its first bytes (XML declaration or ``<meta>``), if any."""
+    for pattern in (_XML_ENCODING, _META_CHARSET):
+        match = pattern.search(head)
+        if match:
+            codec = normalise_charset(match.group(1).decode("ascii", "replace"))
+            if codec:
+                return codec
+    return None
+
+
+def _bom_encoding(data: bytes) -> tuple[str, int] | None:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec, len(bom)
+    return None
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without BOM shows as a NUL in every other byte of ASCII markup."""
+    sample = data[:512]
+    if len(sample) < 8:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _replacement_share(text: str) -> float:
+    return text.count("\ufffd") / max(len(text), 1)
+
+
+def _detect(data: bytes) -> str | None:
+    from charset_normalizer import (
+        from_bytes,  # imported lazily: only undeclared legacy pages need it
+    )
+
+    best = from_bytes(data[:DETECTION_SAMPLE_BYTES]).best()
+    if best is None:
+        return None
+    return normalise_charset(best.encoding)
+
+
+def decode(page: bytes | str) -> Decoded:
+    """Turn a page's bytes into text, reporting the encoding used.
+
+    Args:
+        page: raw bytes as fetched, or an already decoded ``str`` (returned unchanged).
+
+    Returns:
+        A :class:`Decoded` triple. Never raises on bad bytes.
+    """
+    if isinstance(page, str):
+        return Decoded(page, "str", "str")
+    data = bytes(page)
+    bom = _bom_encoding(data)
+    if bom:
+        codec, skip = bom
+        return Decoded(data[skip:].decode(codec, errors="replace"), codec, "bom")
+    utf16 = _bomless_utf16(data)
+    if utf16:
+        return Decoded(data.decode(utf16, errors="replace"), utf16, "bom")
+
+    try:
+        as_utf8: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        as_utf8 = None
+
+    declared = declared_charset(data[:DECLARATION_SCAN_BYTES])
+    if declared and declared != "utf-8":
+        # Valid UTF-8 with non-ASCII bytes is almost never a legacy encoding by accident:
+        # such pages were re-encoded (by a proxy, a crawler) and kept their old <meta>.
+        if as_utf8 is not None and not data.isascii():
+            return Decoded(as_utf8, "utf-8", "utf-8")
+        text = data.decode(declared, errors="replace")
+        if _replacement_share(text) <= MAX_REPLACEMENT_SHARE:
+            return Decoded(text, declared, "declared")
+        logger.debug("declared charset %s does not fit the bytes; detecting", declared)
+    if as_utf8 is not None:
+        return Decoded(as_utf8, "utf-8", "utf-8")
+    if declared == "utf-8":
+        # A UTF-8 page with a few broken bytes (a truncated multi-byte character, a pasted
+        # legacy quote) is still UTF-8; detection would misread the whole page for them.
+        text = data.decode("utf-8", errors="replace")
+        if _replacement_share(text) <= MAX_REPLACEMENT_SHARE:
+            return Decoded(text, "utf-8", "declared")
+    detected = _detect(data)
+    if detected:
+        return Decoded(data.decode(detected, errors="replace"), detected, "detected")
+    if declared:
+        return Decoded(data.decode(declared, errors="replace"), declared, "declared")
+    logger.warning("could not tell the encoding; decoding as UTF-8 with replacements")
+    return Decoded(data.decode("utf-8", errors="replace"), "utf-8", "fallback")

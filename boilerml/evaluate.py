@@ -1,0 +1,187 @@
+"""Evaluation on the ``dev`` split: page-level content token F1 and line-level class scores.
+
+For every corpus, each dev page is cleaned twice: as HTML, and rendered as a text dump
+(the same rendering training uses) and cleaned in text mode. The extracted text is compared
+with the gold content (token F1, AEB shingle F1), and the line labels with the derived
+labels (per-class precision/recall/F1).
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .classify import classify_lines
+from .corpora import Page, derive_labels, read_corpora, render_as_text, uses_blank_lines
+from .features import extract_features
+from .lines import LABELS
+from .metrics import aeb_f1, aeb_page, token_f1
+from .model import Model
+from .reassemble import to_text
+from .segment import html_to_lines, text_to_lines
+from .train import line_scores
+
+logger = logging.getLogger(__name__)
+MODES = ("html", "text")
+
+
+@dataclass
+class PageResult:
+    """What one dev page scored in one mode."""
+
+    dataset: str
+    page_id: str
+    lang: str
+    mode: str
+    token_f1: float
+    aeb: tuple[float | None, float | None]
+    truth: list[str] = field(repr=False)
+    predicted: list[str] = field(repr=False)
+    page_type: str | None = None
+
+
+def evaluate_page(page: Page, model: Model) -> list[PageResult]:
+    """Clean one page in both modes and score it."""
+    results = []
+    lines = html_to_lines(page.text())
+    truth = derive_labels(lines, page.content, page.comments)
+    text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)))
+    for mode, mode_lines in (("html", lines), ("text", text_lines)):
+        labelled = classify_lines(mode_lines, extract_features(mode_lines, mode), model, mode)
+        output = to_text(labelled)
+        results.append(
+            PageResult(
+                page.dataset,
+                page.page_id,
+                page.lang,
+                mode,
+                token_f1(page.content, output)[2],
+                aeb_page(page.content, output),
+                list(truth),
+                [line.label for line in labelled],
+                page.extra.get("page_type"),
+            )
+        )
+    return results
+
+
+def _evaluate_chunk(pages: list[Page], model: Model) -> list[PageResult]:
+    return [result for page in pages for result in evaluate_page(page, model)]
+
+
+def evaluate(
+    root: Path, model: Model, names: list[str] | None = None, n_jobs: int = 1, limit: int | None = None
+) -> list[PageResult]:
+    """Score every dev page of the corpora in ``root`` (or of ``names``) in both modes.
+
+    Args:
+        limit: at most this many dev pages per corpus (a quick look; the report says so).
+    """
+    from joblib import Parallel, delayed
+
+    pages_by_corpus: dict[str, int] = Counter()
+    chunk: list[Page] = []
+    chunks: list[list[Page]] = []
+    for page in read_corpora(root, "dev", names):
+        if limit is not None and pages_by_corpus[page.dataset] >= limit:
+            continue
+        pages_by_corpus[page.dataset] += 1
+        chunk.append(page)
+        if len(chunk) == 16:
+            chunks.append(chunk)
+            chunk = []
+    if chunk:
+        chunks.append(chunk)
+    parts = Parallel(n_jobs=n_jobs)(delayed(_evaluate_chunk)(c, model) for c in chunks)
+    return [result for part in parts for result in part]
+
+
+def _group_key(result: PageResult) -> list[str]:
+    keys = [result.dataset]
+    keys.append(
+        "English pages"
+        if result.lang == "en"
+        else "Chinese pages"
+        if result.lang == "zh"
+        else f"other ({result.lang})"
+    )
+    if result.page_type:
+        keys.append(f"{result.dataset}:{result.page_type}")
+    return keys
+
+
+def summarise(results: list[PageResult]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per group (corpus, language, wcxb page type) and mode: pages, mean/median token F1, AEB F1."""
+    grouped: dict[tuple[str, str], list[PageResult]] = defaultdict(list)
+    for result in results:
+        for key in _group_key(result):
+            grouped[(key, result.mode)].append(result)
+    summary: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
+    for (key, mode), members in sorted(grouped.items()):
+        f1s = [r.token_f1 for r in members]
+        summary[key][mode] = {
+            "pages": len(members),
+            "token_f1_mean": round(statistics.fmean(f1s), 4),
+            "token_f1_median": round(statistics.median(f1s), 4),
+            "aeb_f1": round(aeb_f1([r.aeb for r in members])[2], 4),
+        }
+    return dict(summary)
+
+
+def line_report(results: list[PageResult], mode: str) -> dict:
+    """Per-class line scores and the confusion matrix (rows truth, columns predicted) for one mode."""
+    truth = np.array([t for r in results if r.mode == mode for t in r.truth])
+    predicted = np.array([p for r in results if r.mode == mode for p in r.predicted])
+    scores = line_scores(truth, predicted)
+    confusion = {t: {p: int(np.sum((truth == t) & (predicted == p))) for p in LABELS} for t in LABELS}
+    return {"scores": scores, "confusion": confusion}
+
+
+def format_report(results: list[PageResult]) -> str:
+    """A Markdown report: the token F1 table, then line scores per mode."""
+    summary = summarise(results)
+    out = [
+        "| corpus / group | pages | HTML token F1 mean | median | AEB F1 "
+        "| text token F1 mean | median | AEB F1 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    order = sorted(summary, key=lambda k: (":" in k, k.endswith("pages") or k.startswith("other"), k))
+    for key in order:
+        html = summary[key].get("html", {})
+        text = summary[key].get("text", {})
+        out.append(
+            f"| {key} | {html.get('pages', 0)} | {html.get('token_f1_mean', 0):.3f} | "
+            f"{html.get('token_f1_median', 0):.3f} | {html.get('aeb_f1', 0):.3f} | "
+            f"{text.get('token_f1_mean', 0):.3f} | {text.get('token_f1_median', 0):.3f} | "
+            f"{text.get('aeb_f1', 0):.3f} |"
+        )
+    for mode in MODES:
+        report = line_report(results, mode)
+        out += [
+            "",
+            f"Line labels, {mode} mode (against the derived labels):",
+            "",
+            "| class | precision | recall | F1 | lines |",
+            "|---|---|---|---|---|",
+        ]
+        for label in LABELS:
+            s = report["scores"][label]
+            out.append(
+                f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |"
+            )
+        out.append(f"| macro | | | {report['scores']['macro']['f1']:.3f} | |")
+        out += [
+            "",
+            "Confusion (rows: derived label, columns: predicted):",
+            "",
+            "| | " + " | ".join(LABELS) + " |",
+            "|---" * (len(LABELS) + 1) + "|",
+        ]
+        for t in LABELS:
+            out.append(f"| {t} | " + " | ".join(str(report["confusion"][t][p]) for p in LABELS) + " |")
+    return "\n".join(out)

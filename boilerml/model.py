@@ -1,0 +1,167 @@
+"""The trained model: loading, saving and its card.
+
+A model file is a joblib dump of a plain dict holding two stock scikit-learn estimators
+(one for HTML input, one for plain text) and the model card. No boilerml class is pickled,
+so renaming a module never breaks a model. Loading checks the card against the code: feature
+names, labels and the scikit-learn version the estimators were fitted with; a mismatch is
+refused with a message that says how to retrain.
+
+Only load model files you trust: joblib files are pickles. The shipped model's SHA-256 is
+recorded in ``models/MODEL_CARD.json`` and verified on load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import joblib
+import numpy as np
+
+from .features import feature_names
+from .lines import LABELS
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["html", "text"]
+
+#: The shipped model and its card, next to the package in the repository.
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_MODEL_PATH = MODELS_DIR / "boilerml.joblib"
+DEFAULT_CARD_PATH = MODELS_DIR / "MODEL_CARD.json"
+RETRAIN_HINT = "retrain it with `boilerml train` (see README, 'Retraining')"
+
+
+class ModelError(RuntimeError):
+    """A model file is missing, corrupt, or does not fit this version of boilerml."""
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split(".")[:2]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A loaded model: one estimator per input mode plus the card describing them.
+
+    ``estimators[mode].predict_proba`` maps a feature matrix of shape ``(n, k_mode)`` to
+    probabilities of shape ``(n, 4)`` with columns in :data:`boilerml.lines.LABELS` order.
+    The estimators are only read, so one model may serve many threads at once.
+    """
+
+    estimators: dict[str, Any]
+    card: dict[str, Any] = field(default_factory=dict)
+
+    def predict_proba(self, features: np.ndarray, mode: Mode) -> np.ndarray:
+        """Class probabilities, shape ``(n_lines, len(LABELS))``, rows summing to 1."""
+        if features.shape[0] == 0:
+            return np.zeros((0, len(LABELS)))
+        estimator = self.estimators[mode]
+        raw = estimator.predict_proba(features)
+        out = np.zeros((features.shape[0], len(LABELS)))
+        for column, label in enumerate(estimator.classes_):
+            out[:, LABELS.index(str(label))] = raw[:, column]
+        return out
+
+
+def check_card(card: dict[str, Any]) -> None:
+    """Refuse a model whose card does not match this code (features, labels, sklearn version)."""
+    import sklearn
+
+    if tuple(card.get("labels", ())) != LABELS:
+        raise ModelError(f"model labels {card.get('labels')} differ from {list(LABELS)}; {RETRAIN_HINT}")
+    for mode in ("html", "text"):
+        expected = list(feature_names(mode))
+        if card.get("feature_names", {}).get(mode) != expected:
+            raise ModelError(
+                f"the model's {mode} features differ from this version's {len(expected)} features; "
+                f"{RETRAIN_HINT}"
+            )
+    trained_with = card.get("versions", {}).get("scikit-learn", "0")
+    if _version_tuple(trained_with) != _version_tuple(sklearn.__version__):
+        raise ModelError(
+            f"the model was fitted with scikit-learn {trained_with}, this is {sklearn.__version__}; "
+            f"install scikit-learn=={trained_with} or {RETRAIN_HINT}"
+        )
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def save_model(model: Model, path: Path, card_path: Path | None = None) -> str:
+    """Write the model (and its card as JSON beside it); returns the file's SHA-256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump({"estimators": model.estimators, "card": model.card}, path, compress=3)
+    sha = file_sha256(path)
+    if card_path is not None:
+        card = dict(model.card, sha256=sha, file=path.name)
+        card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return sha
+
+
+def load_model(path: str | os.PathLike[str] | None = None) -> Model:
+    """Load a model file; with no path, the shipped model (verified against its card's SHA-256).
+
+    Raises:
+        ModelError: the file is missing, corrupt, or was made for another version of the code.
+    """
+    if path is None:
+        path = Path(os.environ.get("BOILERML_MODEL", DEFAULT_MODEL_PATH))
+        verify_against = DEFAULT_CARD_PATH if Path(path) == DEFAULT_MODEL_PATH else None
+    else:
+        verify_against = None
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"no model file at {path}; {RETRAIN_HINT}")
+    if verify_against is not None and verify_against.is_file():
+        expected = json.loads(verify_against.read_text("utf-8")).get("sha256")
+        if expected and expected != file_sha256(path):
+            raise ModelError(f"{path} does not match the checksum in {verify_against}; {RETRAIN_HINT}")
+    try:
+        payload = joblib.load(path)
+    except Exception as error:  # a corrupt file can fail in many ways inside unpickling
+        raise ModelError(f"cannot read model file {path}: {error}; {RETRAIN_HINT}") from error
+    if not isinstance(payload, dict) or "estimators" not in payload or "card" not in payload:
+        raise ModelError(f"{path} is not a boilerml model; {RETRAIN_HINT}")
+    check_card(payload["card"])
+    logger.debug("loaded model %s", path)
+    return Model(payload["estimators"], payload["card"])
+
+
+class _DefaultModel:
+    """Loads the shipped model on first use, once, even when several threads ask at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._model: Model | None = None
+
+    def get(self) -> Model:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = load_model()
+        return self._model
+
+
+_default = _DefaultModel()
+
+
+def default_model() -> Model:
+    """The shipped model, loaded lazily on first call and shared afterwards (read-only)."""
+    return _default.get()

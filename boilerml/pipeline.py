@@ -1,0 +1,48 @@
+"""The stages composed: decode → segment → features → classify → reassemble."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .classify import classify_lines
+from .decode import decode
+from .features import extract_features
+from .lines import LabelledLine
+from .model import Model, default_model
+from .reassemble import check_keep, to_text
+from .segment import InputFormat, resolve_format, segment
+
+
+def classify(
+    page: str | bytes, *, input_format: InputFormat = "auto", model: Model | None = None
+) -> list[LabelledLine]:
+    """Label every line of a page as content, navigation, ad or comment.
+
+    Args:
+        page: HTML or plain text (one block per line), as ``str`` or as bytes in any encoding.
+        input_format: ``"html"``, ``"text"`` or ``"auto"`` (sniffed from the markup).
+        model: a model from :func:`boilerml.load_model`; the shipped one by default.
+
+    Returns:
+        One :class:`LabelledLine` per non-blank line, in page order.
+    """
+    text = decode(page).text
+    mode = resolve_format(text, input_format)
+    lines = segment(text, mode)
+    features = extract_features(lines, mode)
+    return classify_lines(lines, features, model or default_model(), mode)
+
+
+def clean(
+    page: str | bytes,
+    *,
+    input_format: InputFormat = "auto",
+    keep: Iterable[str] = ("content",),
+    model: Model | None = None,
+) -> str:
+    """The article text of a page: the lines labelled with one of ``keep``, one per line.
+
+    ``keep=("content", "comment")`` adds the reader comments.
+    """
+    kept = check_keep(keep)
+    return to_text(classify(page, input_format=input_format, model=model), kept)

@@ -1,0 +1,372 @@
+"""Stage 2: text to lines.
+
+HTML is cut into one line per block-level element (and per ``<br>`` run), with scripts,
+styles, templates, SVG, forms' option lists and comments dropped, whitespace collapsed, and
+per line the DOM context the features need. Plain text is one line per non-blank input line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from lxml import etree
+
+from .lines import Line
+
+InputFormat = Literal["auto", "html", "text"]
+
+#: Elements whose start and end delimit a line (HTML's block-level and table elements).
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+        "iframe",
+        "noframes",
+    ]
+)
+
+#: Elements whose whole subtree carries no readable text of the page.
+DROPPED_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "head",
+        "object",
+        "embed",
+        "canvas",
+        "select",
+        "datalist",
+        "textarea",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "map",
+    ]
+)
+
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+
+#: Readers of the DOM-context bit set (``Line.dom_flags``). Tag flags hold when the line sits
+#: inside such an element; class/id flags when an ancestor's class or id carries a cue of
+#: that group (see ``data/dom_cues.json``).
+TAG_FLAG_GROUPS: dict[str, frozenset[str]] = {
+    "in_nav_tag": frozenset({"nav", "menu"}),
+    "in_header_tag": frozenset({"header"}),
+    "in_footer_tag": frozenset({"footer"}),
+    "in_aside_tag": frozenset({"aside"}),
+    "in_form": frozenset({"form", "button", "label", "input", "fieldset"}),
+    "in_list_item": frozenset({"li", "dd", "dt"}),
+    "in_table": frozenset({"td", "th"}),
+    "in_heading": HEADING_TAGS,
+    "in_paragraph": frozenset({"p"}),
+    "in_article_tag": frozenset({"article", "main"}),
+    "in_quote": frozenset({"blockquote", "q"}),
+    "in_code": frozenset({"pre", "code"}),
+    "in_figure": frozenset({"figure", "figcaption"}),
+    "in_time_or_address": frozenset({"time", "address"}),
+    "in_emphasis": frozenset({"strong", "b", "em", "i"}),
+}
+CUE_FLAG_GROUPS: tuple[str, ...] = ("navigation", "ad", "comment", "content", "meta")
+DOM_FLAGS: tuple[str, ...] = (
+    *TAG_FLAG_GROUPS,
+    *(f"class_id_{group}" for group in CUE_FLAG_GROUPS),
+    "hidden",
+)
+_FLAG_BIT = {name: 1 << i for i, name in enumerate(DOM_FLAGS)}
+_TAG_BITS: dict[str, int] = {}
+for _flag, _tags in TAG_FLAG_GROUPS.items():
+    for _tag in _tags:
+        _TAG_BITS[_tag] = _TAG_BITS.get(_tag, 0) | _FLAG_BIT[_flag]
+del _flag, _tags, _tag
+
+#: Keep only this many trailing tags in ``Line.path``: enough to tell templates apart while
+#: bounding memory on absurdly deep documents.
+MAX_PATH_TAGS = 12
+
+_WHITESPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HTML_SNIFF = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|table|br|a|script|style|ul|li|h[1-6])\b[^>]*>",
+    re.I,
+)
+#: How much of the input :func:`looks_like_html` reads.
+HTML_SNIFF_CHARS = 4096
+
+
+@dataclass(frozen=True)
+class _CueMatcher:
+    """One compiled alternation of all class/id cues; the group name of a match gives its class."""
+
+    pattern: re.Pattern[str]
+
+
+def _cue_regex(entry: str) -> str:
+    if entry.startswith("="):
+        return rf"(?<![a-z0-9]){re.escape(entry[1:])}(?![a-z0-9])"
+    if entry.startswith("^"):
+        return rf"(?<![a-z0-9]){re.escape(entry[1:])}"
+    return re.escape(entry)
+
+
+@cache
+def _cue_matcher() -> _CueMatcher:
+    """Build the class/id matcher from package data once per process (read-only afterwards)."""
+    raw = json.loads(resources.files("boilerml").joinpath("data/dom_cues.json").read_text("utf-8"))
+    parts = [
+        f"(?P<{group}>{'|'.join(_cue_regex(entry) for entry in raw[group])})" for group in CUE_FLAG_GROUPS
+    ]
+    return _CueMatcher(re.compile("|".join(parts)))
+
+
+def _class_id_bits(attributes: str, matcher: _CueMatcher) -> int:
+    bits = 0
+    for match in matcher.pattern.finditer(attributes):
+        bits |= _FLAG_BIT[f"class_id_{match.lastgroup}"]
+    return bits
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` is markup rather than plain text (used by ``input_format="auto"``)."""
+    head = text[:HTML_SNIFF_CHARS]
+    tags = _HTML_SNIFF.findall(head)
+    if not tags:
+        return False
+    return head.lstrip().startswith("<") or len(tags) >= 3
+
+
+def collapse_whitespace(text: str) -> str:
+    """Collapse every whitespace run (zero-width spaces included) to one space and strip."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def text_to_lines(text: str) -> list[Line]:
+    """Split plain text into lines, one per non-blank input line.
+
+    Blank input lines are not lines of their own; they set ``blank_before`` on the next one.
+    """
+    lines: list[Line] = []
+    blank_before = False
+    for raw in text.splitlines():
+        cleaned = collapse_whitespace(raw)
+        if not cleaned:
+            blank_before = True
+            continue
+        lines.append(Line(cleaned, len(lines), blank_before=blank_before))
+        blank_before = False
+    return lines
+
+
+class _LineBuilder:
+    """Accumulates inline text until a block boundary, then emits one :class:`Line`."""
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self._pieces: list[str] = []
+        self._link_chars = 0
+        self._flags = 0
+        self._context: tuple[str, int, str] | None = None
+        self._blank_before = False
+
+    def add(self, text: str, in_link: bool, flags: int, context: tuple[str, int, str]) -> None:
+        if not text:
+            return
+        if self._context is None:
+            if text.isspace():
+                return
+            self._context = context
+        self._pieces.append(text)
+        self._flags |= flags
+        if in_link:
+            self._link_chars += len(text.strip())
+
+    def flush(self, paragraph_break: bool = True) -> None:
+        if self._context is not None:
+            cleaned = collapse_whitespace("".join(self._pieces))
+            if cleaned:
+                tag, depth, path = self._context
+                self.lines.append(
+                    Line(
+                        cleaned,
+                        len(self.lines),
+                        blank_before=self._blank_before,
+                        tag=tag,
+                        link_chars=min(self._link_chars, len(cleaned)),
+                        depth=depth,
+                        dom_flags=self._flags,
+                        path=path,
+                    )
+                )
+                self._blank_before = False
+        if paragraph_break:
+            self._blank_before = True
+        self._pieces.clear()
+        self._link_chars = 0
+        self._flags = 0
+        self._context = None
+
+
+def _parse_html(text: str) -> etree._Element | None:
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=False, recover=True, huge_tree=True)
+    # lxml refuses str input that carries an XML encoding declaration, so hand it UTF-8 bytes.
+    data = text.encode("utf-8", errors="replace")
+    try:
+        return etree.fromstring(data, parser)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def html_to_lines(text: str) -> list[Line]:
+    """Segment an HTML document into block lines with their DOM context.
+
+    Args:
+        text: the decoded HTML.
+
+    Returns:
+        Lines in document order; empty when the page has no text.
+    """
+    root = _parse_html(text)
+    if root is None:
+        return []
+    matcher = _cue_matcher()
+    builder = _LineBuilder()
+    # One frame per open element: (tag, inherited flags, link depth, block context).
+    stack: list[tuple[str, int, int, tuple[str, int, str]]] = [("", 0, 0, ("", 0, ""))]
+    tags: list[str] = []
+    pre_depth = 0
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, element in walker:
+        if event == "comment" or event == "pi":
+            _, flags, links, context = stack[-1]
+            _add_text(builder, element.tail, links > 0, flags, context, pre_depth > 0)
+            continue
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.lower()
+        if event == "start":
+            if tag in DROPPED_TAGS:
+                walker.skip_subtree()
+                stack.append((tag, 0, 0, stack[-1][3]))
+                tags.append(tag)
+                continue
+            _, parent_flags, parent_links, parent_context = stack[-1]
+            flags = parent_flags | _TAG_BITS.get(tag, 0)
+            attributes = f"{element.get('class', '')} {element.get('id', '')}".lower()
+            if len(attributes) > 1:
+                flags |= _class_id_bits(attributes, matcher)
+            if (
+                element.get("hidden") is not None
+                or element.get("aria-hidden") == "true"
+                or _HIDDEN_STYLE.search(element.get("style", ""))
+            ):
+                flags |= _FLAG_BIT["hidden"]
+            links = parent_links + (tag == "a")
+            tags.append(tag)
+            if tag in BLOCK_TAGS or tag == "br" or tag == "hr":
+                builder.flush(paragraph_break=tag != "br")
+            context = parent_context
+            if tag in BLOCK_TAGS:
+                context = (tag, len(tags) - 1, "/".join(tags[-MAX_PATH_TAGS:]))
+            if tag == "pre":
+                pre_depth += 1
+            stack.append((tag, flags, links, context))
+            _add_text(builder, element.text, links > 0, flags, context, pre_depth > 0)
+        else:
+            closed, *_ = stack.pop()
+            tags.pop()
+            if closed == "pre":
+                pre_depth -= 1
+            if closed in BLOCK_TAGS:
+                builder.flush()
+            _, flags, links, context = stack[-1]
+            _add_text(builder, element.tail, links > 0, flags, context, pre_depth > 0)
+    builder.flush()
+    return builder.lines
+
+
+def _add_text(
+    builder: _LineBuilder,
+    text: str | None,
+    in_link: bool,
+    flags: int,
+    context: tuple[str, int, str],
+    in_pre: bool,
+) -> None:
+    if not text:
+        return
+    if in_pre and "\n" in text:
+        first, *rest = text.split("\n")
+        builder.add(first, in_link, flags, context)
+        for part in rest:
+            builder.flush(paragraph_break=False)
+            builder.add(part, in_link, flags, context)
+        return
+    builder.add(text, in_link, flags, context)
+
+
+def resolve_format(text: str, input_format: InputFormat) -> Literal["html", "text"]:
+    """Decide between HTML and text for ``input_format="auto"``; pass explicit choices through."""
+    if input_format == "auto":
+        return "html" if looks_like_html(text) else "text"
+    if input_format not in ("html", "text"):
+        raise ValueError(f"input_format must be 'auto', 'html' or 'text', not {input_format!r}")
+    return input_format
+
+
+def segment(text: str, input_format: Literal["html", "text"]) -> list[Line]:
+    """Cut decoded text into lines: :func:`html_to_lines` or :func:`text_to_lines`."""
+    return html_to_lines(text) if input_format == "html" else text_to_lines(text)
