@@ -11,9 +11,11 @@ apart by documented rules:
   Tokens are lower-cased, CJK characters count one each, so this works without segmentation
   and survives whitespace, punctuation and partial lines.
 * **comment**: the same test against the gold comments, where it matches better than content.
-* **ad**: a remaining line inside an element whose class/id carries an ad cue
-  (``ad``, ``sponsor``, ``promo``, ``banner``, ``outbrain``, ``taboola``, ...), or whose text is
-  mostly an ad cue phrase ("Advertisement", "广告", "扫码", ...).
+* **ad**: a remaining line inside an element whose class/id carries a cue of the strict ``ad``
+  group of ``data/dom_cues.json`` (``ad``, ``ads``, ``advert``, ``sponsor``, ``outbrain``,
+  ``taboola``, ``adsbygoogle``, ...; not the looser ``promo``/``banner``), or whose text is mostly
+  an ad marker of ``data/ad_markers.json`` ("Advertisement", "Sponsored", "广告", "扫码关注",
+  ...) or opens with one and a colon ("广告：...").
 * **navigation**: every other line (menus, headers, footers, share bars, related links, ...).
 
 Nothing here is on the classification path.
@@ -25,13 +27,15 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from .decode import decode, normalise_charset
-from .features import CUE_CLASSES, cue_vocabulary
 from .lines import LabelName, Line
 from .segment import DOM_FLAGS
 from .tokens import tokenize
@@ -53,6 +57,24 @@ MATCH_SHARE = 0.5
 AD_CUE_COVER = 0.5
 
 _AD_FLAG = 1 << DOM_FLAGS.index("class_id_ad")
+
+
+@cache
+def _ad_marker_pattern() -> re.Pattern[str]:
+    """The ad markers of ``data/ad_markers.json`` as one regex (built once, read-only)."""
+    raw = json.loads(resources.files("boilerml").joinpath("data/ad_markers.json").read_text("utf-8"))
+    english = [rf"\b{re.escape(m)}\b" for m in sorted(raw["en"], key=len, reverse=True)]
+    chinese = [re.escape(m) for m in sorted(raw["zh"], key=len, reverse=True)]
+    return re.compile("|".join(english + chinese), re.I)
+
+
+def is_ad_text(text: str) -> bool:
+    """Whether a line's text marks it as an advertisement (mostly a marker, or ``marker:`` first)."""
+    pattern = _ad_marker_pattern()
+    if sum(map(len, pattern.findall(text))) >= AD_CUE_COVER * len(text):
+        return True
+    opening = pattern.match(text)
+    return opening is not None and text[opening.end() : opening.end() + 1] in (":", "：")
 
 
 def datasets_dir(path: str | os.PathLike[str] | None = None) -> Path:
@@ -170,35 +192,40 @@ class _Gold:
         return (" " + " ".join(tokens) + " ") in self.joined
 
 
-def _match_flags(lines: list[Line], gold: _Gold) -> list[bool]:
-    """Which lines the gold text covers (see the module docstring for the rule)."""
+def _match_scores(lines: list[Line], gold: _Gold) -> list[float]:
+    """How well the gold text covers each line, in [0, 1] (see the module docstring for the rule).
+
+    A long line scores the share of its shingles found in the gold; a short line scores 1 when
+    it is a whole gold block or sits, contained in the gold, between two matched long lines.
+    """
     token_lists = [[t.lower() for t in tokenize(line.text)] for line in lines]
-    matched: list[bool | None] = []
+    scores: list[float | None] = []
     for tokens in token_lists:
         if len(tokens) >= SHINGLE_TOKENS:
-            matched.append(gold.long_score(tokens) >= MATCH_SHARE)
+            scores.append(gold.long_score(tokens))
         elif tokens and gold.is_block(tokens):
-            matched.append(True)
+            scores.append(1.0)
         else:
-            matched.append(None)  # decided from the long lines around it
-    long_positions = [
-        i for i, m in enumerate(matched) if m is not None and len(token_lists[i]) >= SHINGLE_TOKENS
+            scores.append(None)  # decided from the long lines around it
+    long_matched = [
+        (i, (scores[i] or 0.0) >= MATCH_SHARE)
+        for i in range(len(lines))
+        if len(token_lists[i]) >= SHINGLE_TOKENS
     ]
     result = []
-    previous_long: bool = False
-    next_pointer = 0
-    for i, m in enumerate(matched):
-        while next_pointer < len(long_positions) and long_positions[next_pointer] <= i:
-            previous_long = bool(matched[long_positions[next_pointer]])
-            next_pointer += 1
-        if m is not None:
-            result.append(m)
+    previous_matched = False
+    pointer = 0
+    for i, score in enumerate(scores):
+        while pointer < len(long_matched) and long_matched[pointer][0] <= i:
+            previous_matched = long_matched[pointer][1]
+            pointer += 1
+        if score is not None:
+            result.append(score)
             continue
+        next_matched = long_matched[pointer][1] if pointer < len(long_matched) else False
         tokens = token_lists[i]
-        following_long = (
-            bool(matched[long_positions[next_pointer]]) if next_pointer < len(long_positions) else False
-        )
-        result.append(bool(tokens) and previous_long and following_long and gold.contains(tokens))
+        inside = bool(tokens) and previous_matched and next_matched and gold.contains(tokens)
+        result.append(1.0 if inside else 0.0)
     return result
 
 
@@ -206,22 +233,15 @@ def derive_labels(lines: list[Line], content: str, comments: str | None) -> list
     """Per-line labels for a page from its gold content and comments (module docstring rules)."""
     if not lines:
         return []
-    content_gold = _Gold.of(content)
-    is_content = _match_flags(lines, content_gold)
-    is_comment = [False] * len(lines)
-    if comments:
-        is_comment = _match_flags(lines, _Gold.of(comments))
-    vocab = cue_vocabulary()
-    ad_pattern = vocab.cue_patterns[CUE_CLASSES.index("ad")]
+    content_scores = _match_scores(lines, _Gold.of(content))
+    comment_scores = _match_scores(lines, _Gold.of(comments)) if comments else [0.0] * len(lines)
     labels: list[LabelName] = []
-    for line, content_hit, comment_hit in zip(lines, is_content, is_comment):
-        if comment_hit and not content_hit:
+    for line, content_score, comment_score in zip(lines, content_scores, comment_scores):
+        if comment_score >= MATCH_SHARE and comment_score > content_score:
             labels.append("comment")
-        elif content_hit:
+        elif content_score >= MATCH_SHARE:
             labels.append("content")
-        elif line.dom_flags & _AD_FLAG or (
-            sum(map(len, ad_pattern.findall(line.text))) >= AD_CUE_COVER * len(line.text)
-        ):
+        elif line.dom_flags & _AD_FLAG or is_ad_text(line.text):
             labels.append("ad")
         else:
             labels.append("navigation")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from functools import cache
 from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
@@ -133,6 +134,24 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
+@cache
+def _windows_1252_c1_table() -> dict[int, str]:
+    """Latin-1 code points 0x80-0x9F to their windows-1252 characters; the five bytes cp1252
+    leaves undefined keep their C1 code point, as browsers do (Python's codec would fail)."""
+    table = {}
+    for byte in range(0x80, 0xA0):
+        char = bytes([byte]).decode("cp1252", errors="ignore")
+        table[byte] = char or chr(byte)
+    return table
+
+
+def _decode_with(data: bytes, codec: str) -> str:
+    """Decode with replacement; windows-1252 the browsers' way (every byte maps to something)."""
+    if codec == "cp1252":
+        return data.decode("latin-1").translate(_windows_1252_c1_table())
+    return data.decode(codec, errors="replace")
+
+
 def _replacement_share(text: str) -> float:
     return text.count("\ufffd") / max(len(text), 1)
 
@@ -179,7 +198,7 @@ def decode(page: bytes | str) -> Decoded:
         # such pages were re-encoded (by a proxy, a crawler) and kept their old <meta>.
         if as_utf8 is not None and not data.isascii():
             return Decoded(as_utf8, "utf-8", "utf-8")
-        text = data.decode(declared, errors="replace")
+        text = _decode_with(data, declared)
         if _replacement_share(text) <= MAX_REPLACEMENT_SHARE:
             return Decoded(text, declared, "declared")
         logger.debug("declared charset %s does not fit the bytes; detecting", declared)
@@ -193,8 +212,8 @@ def decode(page: bytes | str) -> Decoded:
             return Decoded(text, "utf-8", "declared")
     detected = _detect(data)
     if detected:
-        return Decoded(data.decode(detected, errors="replace"), detected, "detected")
+        return Decoded(_decode_with(data, detected), detected, "detected")
     if declared:
-        return Decoded(data.decode(declared, errors="replace"), declared, "declared")
+        return Decoded(_decode_with(data, declared), declared, "declared")
     logger.warning("could not tell the encoding; decoding as UTF-8 with replacements")
     return Decoded(data.decode("utf-8", errors="replace"), "utf-8", "fallback")

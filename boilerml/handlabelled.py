@@ -34,7 +34,7 @@ def read_labelled_page(path: Path) -> tuple[list[Line], list[LabelName], dict[st
     labels: list[LabelName] = []
     meta: dict[str, str] = {}
     blank_before = False
-    for row, raw in enumerate(path.read_text("utf-8").splitlines(), start=1):
+    for row, raw in enumerate(path.read_text("utf-8-sig").splitlines(), start=1):
         if raw.startswith("#"):
             key, _, value = raw[1:].partition(":")
             if value:
@@ -70,12 +70,14 @@ def read_corrections(directory: Path) -> dict[tuple[str, str], dict[int, LabelNa
     corrections: dict[tuple[str, str], dict[int, LabelName]] = defaultdict(dict)
     if not path.is_file():
         return {}
-    for row, raw in enumerate(path.read_text("utf-8").splitlines(), start=1):
+    for row, raw in enumerate(path.read_text("utf-8-sig").splitlines(), start=1):
         if not raw.strip() or raw.startswith("#"):
             continue
         fields = raw.split("\t")
         if len(fields) < 4:
             raise LabelledDataError(f"{path}:{row}: expected dataset, page_id, line_index, label")
         dataset, page_id, index, label = fields[:4]
+        if not index.strip().isdigit():
+            raise LabelledDataError(f"{path}:{row}: line_index must be a whole number, not {index!r}")
         corrections[(dataset, page_id)][int(index)] = _label(label, path, row)
     return dict(corrections)

@@ -122,7 +122,7 @@ TAG_FLAG_GROUPS: dict[str, frozenset[str]] = {
     "in_time_or_address": frozenset({"time", "address"}),
     "in_emphasis": frozenset({"strong", "b", "em", "i"}),
 }
-CUE_FLAG_GROUPS: tuple[str, ...] = ("navigation", "ad", "comment", "content", "meta")
+CUE_FLAG_GROUPS: tuple[str, ...] = ("navigation", "ad", "promo", "comment", "content", "meta")
 DOM_FLAGS: tuple[str, ...] = (
     *TAG_FLAG_GROUPS,
     *(f"class_id_{group}" for group in CUE_FLAG_GROUPS),
@@ -213,12 +213,18 @@ def text_to_lines(text: str) -> list[Line]:
 
 
 class _LineBuilder:
-    """Accumulates inline text until a block boundary, then emits one :class:`Line`."""
+    """Accumulates inline text until a block boundary, then emits one :class:`Line`.
+
+    Whitespace is collapsed as pieces arrive, so that ``link_chars`` counts exactly the
+    characters of the final ``Line.text`` that came from inside links.
+    """
 
     def __init__(self) -> None:
         self.lines: list[Line] = []
         self._pieces: list[str] = []
+        self._ends_with_space = True  # drop leading whitespace of the line
         self._link_chars = 0
+        self._trailing_space_in_link = False
         self._flags = 0
         self._context: tuple[str, int, str] | None = None
         self._blank_before = False
@@ -230,14 +236,24 @@ class _LineBuilder:
             if text.isspace():
                 return
             self._context = context
-        self._pieces.append(text)
+        piece = _WHITESPACE.sub(" ", text)
+        if self._ends_with_space and piece.startswith(" "):
+            piece = piece[1:]
+        if not piece:
+            return
+        self._pieces.append(piece)
+        self._ends_with_space = piece.endswith(" ")
         self._flags |= flags
         if in_link:
-            self._link_chars += len(text.strip())
+            self._link_chars += len(piece)
+        self._trailing_space_in_link = in_link and self._ends_with_space
 
     def flush(self, paragraph_break: bool = True) -> None:
         if self._context is not None:
-            cleaned = collapse_whitespace("".join(self._pieces))
+            cleaned = "".join(self._pieces)
+            if self._ends_with_space:
+                cleaned = cleaned[:-1]
+                self._link_chars -= self._trailing_space_in_link
             if cleaned:
                 tag, depth, path = self._context
                 self.lines.append(
@@ -246,7 +262,7 @@ class _LineBuilder:
                         len(self.lines),
                         blank_before=self._blank_before,
                         tag=tag,
-                        link_chars=min(self._link_chars, len(cleaned)),
+                        link_chars=self._link_chars,
                         depth=depth,
                         dom_flags=self._flags,
                         path=path,
@@ -256,7 +272,9 @@ class _LineBuilder:
         if paragraph_break:
             self._blank_before = True
         self._pieces.clear()
+        self._ends_with_space = True
         self._link_chars = 0
+        self._trailing_space_in_link = False
         self._flags = 0
         self._context = None
 

@@ -27,7 +27,8 @@ CJK_RANGES = (
     "\U00020000-\U0003134f"  # CJK extensions B to G, compatibility supplement
 )
 CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
-TOKEN = re.compile(f"[{CJK_RANGES}]|[^\\W{CJK_RANGES}]+")
+# A CJK character is a token only if it is a \w character (CJK punctuation such as "・" is not).
+TOKEN = re.compile(f"(?=\\w)[{CJK_RANGES}]|[^\\W{CJK_RANGES}]+")
 WORD = re.compile(r"\w+")
 
 

@@ -1,0 +1,271 @@
+"""Stage 3: lines to a feature matrix (boilerml.features)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from boilerml.features import (
+    DOM_BASE_NAMES,
+    POSITION_NAMES,
+    TEXT_BASE_NAMES,
+    cue_vocabulary,
+    dom_matrix,
+    extract_features,
+    feature_names,
+    line_text_features,
+    neighbour_matrix,
+    position_matrix,
+    window_mean_matrix,
+)
+from boilerml.lines import Line
+from boilerml.segment import DOM_FLAGS, html_to_lines, text_to_lines
+
+HTML = (
+    "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/n'>News</a></li></ul></nav>"
+    "<h1>A headline</h1><p>This is the first paragraph of the article. It has two sentences.</p>"
+    "<p>这是第二段，记者表示今年的增长速度很快。</p><div class='ad'>Advertisement</div>"
+    "<footer>Copyright 2024 Example</footer></body></html>"
+)
+
+
+def text_features(text: str, blank_before: bool = False) -> dict[str, float]:
+    values = line_text_features(text, blank_before, cue_vocabulary())
+    assert len(values) == len(TEXT_BASE_NAMES)
+    return dict(zip(TEXT_BASE_NAMES, values))
+
+
+# --- shapes -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["html", "text"])
+def test_matrix_shape_matches_feature_names(mode):
+    lines = html_to_lines(HTML)
+    matrix = extract_features(lines, mode)
+    assert matrix.shape == (len(lines), len(feature_names(mode)))
+    assert matrix.dtype == np.float32
+    assert np.isfinite(matrix).all()
+
+
+def test_feature_names_are_unique_and_html_extends_text():
+    html_names = feature_names("html")
+    text_names = feature_names("text")
+    assert len(set(html_names)) == len(html_names)
+    assert html_names[: len(text_names)] == text_names
+    assert len(html_names) > len(text_names)
+    assert set(DOM_BASE_NAMES) <= set(html_names)
+    assert not set(DOM_BASE_NAMES) & set(text_names)
+
+
+def test_html_matrix_starts_with_the_text_matrix():
+    lines = html_to_lines(HTML)
+    html_matrix = extract_features(lines, "html")
+    text_matrix = extract_features(lines, "text")
+    np.testing.assert_array_equal(html_matrix[:, : text_matrix.shape[1]], text_matrix)
+
+
+def test_text_mode_on_plain_text_lines():
+    lines = text_to_lines("Home | News | Sports\n\nA long paragraph of prose, with commas, ends here.\n广告")
+    matrix = extract_features(lines, "text")
+    assert matrix.shape == (3, len(feature_names("text")))
+    blank_col = feature_names("text").index("blank_before")
+    assert matrix[:, blank_col].tolist() == [0.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize("mode", ["html", "text"])
+def test_empty_input_gives_zero_rows(mode):
+    matrix = extract_features([], mode)
+    assert matrix.shape == (0, len(feature_names(mode)))
+
+
+@pytest.mark.parametrize("mode", ["html", "text"])
+def test_single_line(mode):
+    matrix = extract_features(html_to_lines("<p>Only line.</p>"), mode)
+    assert matrix.shape == (1, len(feature_names(mode)))
+    assert np.isfinite(matrix).all()
+
+
+# --- text features ----------------------------------------------------------------------
+
+
+def test_cjk_length_in_characters_and_tokens_per_character():
+    f = text_features("中文abc 2016年")  # 11 characters; tokens 中 文 abc 2016 年
+    assert f["log_chars"] == pytest.approx(math.log1p(11))
+    assert f["log_tokens"] == pytest.approx(math.log1p(5))
+    assert f["cjk_share"] == pytest.approx(3 / 11)
+    assert f["mean_word_len"] == pytest.approx((3 + 4) / 2)  # spaced words only
+
+
+def test_pure_chinese_line():
+    f = text_features("返回顶部")
+    assert f["log_chars"] == pytest.approx(math.log1p(4))
+    assert f["log_tokens"] == pytest.approx(math.log1p(4))
+    assert f["cjk_share"] == 1.0
+    assert f["upper_share"] == 0.0
+
+
+def test_cjk_punctuation_counted():
+    f = text_features("我们，你们、他们。")
+    assert f["ends_sentence"] == 1.0
+    assert f["log_sentence_marks"] == pytest.approx(math.log1p(1))
+    assert f["comma_per_token"] == pytest.approx(2 / 6)
+    assert f["punct_share"] == pytest.approx(3 / 9)
+
+
+def test_sentence_end_seen_through_closing_quotes():
+    assert text_features("他说：“好。”")["ends_sentence"] == 1.0
+    assert text_features('He said "fine."')["ends_sentence"] == 1.0
+    assert text_features("No full stop here")["ends_sentence"] == 0.0
+    assert text_features("分类：")["ends_with_colon"] == 1.0
+
+
+def test_english_shape_features():
+    f = text_features("Hello World, this is a test.")
+    assert f["upper_share"] == pytest.approx(2 / 21)
+    assert f["titlecase_share"] == pytest.approx(2 / 6)
+    assert f["comma_per_token"] == pytest.approx(1 / 6)
+    assert f["function_word_share"] > 0  # "this", "is", "a"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("返回顶部", "navigation"),
+        ("Back to top", "navigation"),
+        ("Home", "navigation"),
+        ("广告", "ad"),
+        ("Advertisement", "ad"),
+        ("ADVERTISEMENT", "ad"),
+        ("回复", "comment"),
+        ("Leave a reply", "comment"),
+    ],
+)
+def test_keyword_cues_fire(text, cue):
+    f = text_features(text)
+    assert f[f"cue_cover_{cue}"] == 1.0
+    assert f[f"cue_count_{cue}"] > 0
+    others = {"navigation", "ad", "comment"} - {cue}
+    assert all(f[f"cue_cover_{other}"] == 0.0 for other in others)
+
+
+def test_cue_cover_is_a_share_of_characters():
+    f = text_features("共10条评论 回复")  # '评论' + '回复' = 4 of 9 characters
+    assert f["cue_cover_comment"] == pytest.approx(4 / 9)
+    assert f["cue_count_comment"] == pytest.approx(math.log1p(2))
+
+
+def test_english_cues_match_whole_words_only():
+    f = text_features("Shadow headline loaded")  # contains 'ad' only inside words
+    assert f["cue_cover_ad"] == 0.0
+    assert f["cue_count_ad"] == 0.0
+
+
+def test_pattern_features():
+    assert text_features("Visit https://example.com")["has_url"] == 1.0
+    assert text_features("Mail me at a.b@example.org")["has_email"] == 1.0
+    assert text_features("© 2024 版权所有")["has_copyright"] == 1.0
+    assert text_features("2016年3月5日 发布")["has_date"] == 1.0
+    assert text_features("Posted Mar 5 at 10:30")["has_date"] == 1.0
+    assert text_features("• first item")["starts_with_bullet"] == 1.0
+    assert text_features("Home | News | Sports")["separator_per_token"] == pytest.approx(2 / 3)
+    plain = text_features("nothing special")
+    assert plain["has_url"] == plain["has_email"] == plain["has_date"] == plain["has_copyright"] == 0.0
+
+
+def test_blank_before_feature():
+    assert text_features("x", blank_before=True)["blank_before"] == 1.0
+    assert text_features("x", blank_before=False)["blank_before"] == 0.0
+
+
+# --- DOM and position features ----------------------------------------------------------
+
+
+def test_dom_matrix_columns():
+    nav_bit = 1 << DOM_FLAGS.index("in_nav_tag")
+    lines = [
+        Line("Home", 0, tag="li", link_chars=4, depth=4, dom_flags=nav_bit, path="html/body/nav/ul/li"),
+        Line("Body text", 1, tag="p", link_chars=0, depth=2, path="html/body/p"),
+        Line("More", 2, tag="span", link_chars=2, depth=3, path="html/body/p"),
+    ]
+    dom = dom_matrix(lines)
+    col = {name: i for i, name in enumerate(DOM_BASE_NAMES)}
+    assert dom.shape == (3, len(DOM_BASE_NAMES))
+    assert dom[:, col["link_share"]].tolist() == pytest.approx([1.0, 0.0, 0.5])
+    assert dom[:, col["log_depth"]].tolist() == pytest.approx([math.log1p(4), math.log1p(2), math.log1p(3)])
+    assert dom[:, col["depth_minus_page_median"]].tolist() == pytest.approx([1.0, -1.0, 0.0])
+    assert dom[:, col["log_path_repeats"]].tolist() == pytest.approx(
+        [math.log1p(1), math.log1p(2), math.log1p(2)]
+    )
+    assert (
+        dom[0, col["tag_li"]] == 1.0 and dom[1, col["tag_p"]] == 1.0 and dom[2, col["tag_span_like"]] == 1.0
+    )
+    assert dom[:, col["in_nav_tag"]].tolist() == [1.0, 0.0, 0.0]
+    assert dom_matrix([]).shape == (0, len(DOM_BASE_NAMES))
+
+
+def test_position_matrix():
+    lines = text_to_lines("aa\nbbbb\naa")
+    pos = position_matrix(lines)
+    col = {name: i for i, name in enumerate(POSITION_NAMES)}
+    assert pos[:, col["relative_position"]].tolist() == pytest.approx([0.0, 0.5, 1.0])
+    assert pos[:, col["chars_before_share"]].tolist() == pytest.approx([0.0, 2 / 8, 6 / 8])
+    assert pos[:, col["chars_over_page_max"]].tolist() == pytest.approx([0.5, 1.0, 0.5])
+    assert pos[:, col["log_text_repeats"]].tolist() == pytest.approx([math.log1p(1), 0.0, math.log1p(1)])
+    assert pos[:, col["log_lines_from_end"]].tolist() == pytest.approx([math.log1p(2), math.log1p(1), 0.0])
+
+
+# --- context matrices -------------------------------------------------------------------
+
+
+def test_neighbour_matrix_shifts_rows_with_zero_padding():
+    base = np.arange(1, 11, dtype=np.float32).reshape(5, 2)  # rows [1,2],[3,4],...,[9,10]
+    out = neighbour_matrix(base, offsets=(-2, -1, 1, 2))
+    assert out.shape == (5, 8)
+    expected = np.zeros((5, 8), dtype=np.float32)
+    for i in range(5):
+        for j, offset in enumerate((-2, -1, 1, 2)):
+            if 0 <= i + offset < 5:
+                expected[i, 2 * j : 2 * j + 2] = base[i + offset]
+    np.testing.assert_array_equal(out, expected)
+    assert out[0, :4].tolist() == [0, 0, 0, 0]  # nothing above the first line
+    assert out[0, 4:6].tolist() == [3, 4]  # next line
+    assert out[4, 6:8].tolist() == [0, 0]  # nothing two below the last line
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_neighbour_matrix_on_pages_shorter_than_the_offsets(n):
+    base = np.ones((n, 3), dtype=np.float32)
+    out = neighbour_matrix(base, offsets=(-2, 2))
+    assert out.shape == (n, 6)
+    assert not out.any()
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 25])
+def test_window_mean_matrix_equals_brute_force(n):
+    rng = np.random.default_rng(n)
+    base = rng.normal(size=(n, 3)).astype(np.float32)
+    radii = (1, 3, 10)
+    out = window_mean_matrix(base, radii)
+    assert out.shape == (n, 3 * len(radii))
+    for j, radius in enumerate(radii):
+        for i in range(n):
+            window = base[max(0, i - radius) : min(n, i + radius + 1)]
+            np.testing.assert_allclose(out[i, 3 * j : 3 * j + 3], window.mean(axis=0), rtol=1e-5, atol=1e-6)
+
+
+def test_window_mean_matrix_empty():
+    assert window_mean_matrix(np.zeros((0, 4), dtype=np.float32), (3, 10)).shape == (0, 8)
+
+
+def test_context_columns_in_full_matrix_follow_neighbours():
+    lines = text_to_lines("返回顶部\nA sentence of ordinary prose.\n广告")
+    names = feature_names("text")
+    matrix = extract_features(lines, "text")
+    col = names.index
+    assert matrix[1, col("cue_cover_navigation@-1")] == 1.0
+    assert matrix[1, col("cue_cover_ad@+1")] == 1.0
+    assert matrix[0, col("cue_cover_navigation@-1")] == 0.0
+    assert matrix[2, col("cue_cover_ad@+1")] == 0.0
+    assert matrix[1, col("cue_cover_ad@mean3")] == pytest.approx(1 / 3)

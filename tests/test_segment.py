@@ -1,0 +1,319 @@
+"""Stage 2: text to lines (boilerml.segment)."""
+
+from __future__ import annotations
+
+import pytest
+
+from boilerml.lines import Line
+from boilerml.segment import (
+    DOM_FLAGS,
+    collapse_whitespace,
+    html_to_lines,
+    looks_like_html,
+    resolve_format,
+    segment,
+    text_to_lines,
+)
+
+
+def bit(name: str) -> int:
+    return 1 << DOM_FLAGS.index(name)
+
+
+def has(line: Line, name: str) -> bool:
+    return bool(line.dom_flags & bit(name))
+
+
+def texts(html: str) -> list[str]:
+    return [line.text for line in html_to_lines(html)]
+
+
+# --- line cutting -----------------------------------------------------------------------
+
+
+def test_one_line_per_block_element_inline_elements_join():
+    html = (
+        "<html><body><h1>Title</h1><p>Para <b>bold</b> and <i>it</i>alic.</p>"
+        "<div>Div text</div><ul><li>one</li><li>two</li></ul>"
+        "<table><tr><td>c1</td><td>c2</td></tr></table></body></html>"
+    )
+    lines = html_to_lines(html)
+    assert [line.text for line in lines] == [
+        "Title",
+        "Para bold and italic.",
+        "Div text",
+        "one",
+        "two",
+        "c1",
+        "c2",
+    ]
+    assert [line.tag for line in lines] == ["h1", "p", "div", "li", "li", "td", "td"]
+    assert [line.index for line in lines] == list(range(len(lines)))
+
+
+def test_br_splits_lines_without_paragraph_break():
+    lines = html_to_lines("<html><body><div>Line A<br>Line B<br/><br>Line C</div><p>Next</p></body></html>")
+    assert [line.text for line in lines] == ["Line A", "Line B", "Line C", "Next"]
+    assert [line.blank_before for line in lines[1:]] == [False, False, True]
+    assert {line.tag for line in lines[:3]} == {"div"}
+
+
+def test_tail_text_after_block_is_its_own_line():
+    assert texts("<body><div><p>inner</p>tail of div</div>after body</body>") == [
+        "inner",
+        "tail of div",
+        "after body",
+    ]
+
+
+@pytest.mark.parametrize(
+    "dropped",
+    [
+        "<script>var x = 'script text';</script>",
+        "<style>p { color: red } /* style text */</style>",
+        "<noscript>noscript text</noscript>",
+        "<template><p>template text</p></template>",
+        "<svg><text>svg text</text></svg>",
+        "<!-- comment text -->",
+        "<select><option>option text</option></select>",
+        "<textarea>textarea text</textarea>",
+    ],
+)
+def test_unreadable_subtrees_are_dropped(dropped):
+    html = f"<html><head><title>head title</title></head><body><p>before{dropped}after</p></body></html>"
+    assert texts(html) == ["beforeafter"]
+
+
+def test_dropped_element_tail_keeps_parent_context():
+    lines = html_to_lines('<body><nav><script>x()</script><a href="/">Home</a></nav></body>')
+    assert [line.text for line in lines] == ["Home"]
+    assert has(lines[0], "in_nav_tag")
+    assert lines[0].link_chars == 4
+
+
+def test_whitespace_nbsp_and_zero_width_are_normalised():
+    html = "<p>  a\u00a0\u00a0b \u200b c\u200d\u2060\td\n\n e\ufeff  </p><p>\u00a0\u200b </p>"
+    assert texts(html) == ["a b c d e"]
+
+
+def test_collapse_whitespace():
+    assert collapse_whitespace("\u200b x \t\n\u00a0 y\u200c\u3000z \ufeff") == "x y z"
+    assert collapse_whitespace(" \u200b\u00a0 ") == ""
+
+
+def test_link_chars_counted():
+    lines = html_to_lines(
+        '<body><p><a href="/">Home</a> | <a href="/n">News</a></p>'
+        '<p>Read the <a href="/x">full story</a> here.</p><p>No links</p></body>'
+    )
+    assert [(line.text, line.link_chars) for line in lines] == [
+        ("Home | News", 8),
+        ("Read the full story here.", 10),
+        ("No links", 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<p><a href="/x">Read\n      more</a> about this topic</p>', ("Read more about this topic", 9)),
+        ('<p><a href="/x">Home <b>page</b></a></p>', ("Home page", 9)),
+    ],
+)
+def test_link_chars_match_collapsed_text(html, expected):
+    line = html_to_lines(html)[0]
+    assert (line.text, line.link_chars) == expected
+
+
+def test_link_chars_never_exceed_text_length():
+    for line in html_to_lines('<p><a href="/">  many     spaces   </a></p><div><a>x</a></div>'):
+        assert 0 <= line.link_chars <= len(line.text)
+
+
+# --- DOM context ------------------------------------------------------------------------
+
+
+def test_tag_flags_inherited_from_ancestors():
+    html = (
+        "<html><body><nav><ul><li>menu</li></ul></nav>"
+        "<article><h2>Head</h2><p>Body <strong>strong</strong></p><blockquote>quote</blockquote></article>"
+        "<footer>foot</footer><pre>code</pre></body></html>"
+    )
+    by_text = {line.text: line for line in html_to_lines(html)}
+    assert has(by_text["menu"], "in_nav_tag") and has(by_text["menu"], "in_list_item")
+    assert has(by_text["Head"], "in_heading") and has(by_text["Head"], "in_article_tag")
+    assert has(by_text["Body strong"], "in_paragraph")
+    assert has(by_text["Body strong"], "in_emphasis")  # any piece of the line counts
+    assert has(by_text["quote"], "in_quote")
+    assert has(by_text["foot"], "in_footer_tag") and not has(by_text["foot"], "in_nav_tag")
+    assert has(by_text["code"], "in_code")
+
+
+@pytest.mark.parametrize(
+    ("attributes", "flag"),
+    [
+        ('class="main-nav"', "class_id_navigation"),
+        ('id="breadcrumb"', "class_id_navigation"),
+        ('class="ad-banner"', "class_id_ad"),
+        ('class="box ads"', "class_id_ad"),
+        ('id="advert-box"', "class_id_ad"),
+        ('class="comment-list"', "class_id_comment"),
+        ('id="disqus_thread"', "class_id_comment"),
+        ('class="article-body"', "class_id_content"),
+        ('class="byline"', "class_id_meta"),
+        ('class="Sidebar"', "class_id_navigation"),  # attributes are lower-cased
+    ],
+)
+def test_class_id_cue_flags(attributes, flag):
+    lines = html_to_lines(f"<body><div {attributes}><p>text</p></div><p>outside</p></body>")
+    assert has(lines[0], flag)
+    assert not has(lines[1], flag)
+
+
+@pytest.mark.parametrize("attributes", ['class="head"', 'class="download"', 'id="loaded"', 'class="shadow"'])
+def test_whole_token_ad_cue_does_not_match_inside_words(attributes):
+    (line,) = html_to_lines(f"<div {attributes}>text</div>")
+    assert not has(line, "class_id_ad")
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    ['style="display:none"', 'style="color: red; visibility: hidden"', "hidden", 'aria-hidden="true"'],
+)
+def test_hidden_flag(attributes):
+    lines = html_to_lines(f"<body><div {attributes}><p>hidden text</p></div><p>shown</p></body>")
+    assert [line.text for line in lines] == ["hidden text", "shown"]  # kept, but flagged
+    assert has(lines[0], "hidden")
+    assert not has(lines[1], "hidden")
+
+
+def test_depth_and_path():
+    lines = html_to_lines("<html><body><p>a</p><div><section><p>b</p></section></div>tail</body></html>")
+    assert [(line.text, line.depth, line.path) for line in lines] == [
+        ("a", 2, "html/body/p"),
+        ("b", 4, "html/body/div/section/p"),
+        ("tail", 1, "html/body"),
+    ]
+
+
+def test_blank_before_marks_paragraph_boundaries():
+    lines = html_to_lines("<body><p>one</p><p>two<br>three</p></body>")
+    assert [line.blank_before for line in lines[1:]] == [True, False]
+
+
+def test_pre_is_split_into_lines():
+    lines = html_to_lines("<body><pre>def f():\n    return 1\n\nprint(f())</pre><p>after</p></body>")
+    assert [line.text for line in lines] == ["def f():", "return 1", "print(f())", "after"]
+    assert all(line.tag == "pre" and has(line, "in_code") for line in lines[:3])
+
+
+def test_pre_with_inline_children_splits_on_newlines_in_tails():
+    lines = html_to_lines("<pre><b>x</b> = 1\ny = <i>2</i>\nz</pre>")
+    assert [line.text for line in lines] == ["x = 1", "y = 2", "z"]
+
+
+def test_chinese_page_with_charset_and_xml_declaration_in_str():
+    html = (
+        '<?xml version="1.0" encoding="gbk"?><html><head><meta charset="gbk"></head>'
+        "<body><p>中文内容，第一段。</p><p>第二段</p></body></html>"
+    )
+    assert texts(html) == ["中文内容，第一段。", "第二段"]
+
+
+@pytest.mark.parametrize(
+    "html", ["", "   ", "<!-- only a comment -->", "<html></html>", "<script>x</script>"]
+)
+def test_pages_without_text_give_no_lines(html):
+    assert html_to_lines(html) == []
+
+
+def test_deeply_nested_document_does_not_crash():
+    depth = 10_000
+    html = "<html><body><p>before</p>" + "<div>" * depth + "deep" + "</div>" * depth + "</body></html>"
+    lines = html_to_lines(html)
+    assert lines[0].text == "before"
+    for line in lines:
+        assert line.path.count("/") < 12  # MAX_PATH_TAGS bounds the stored path
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="libxml2 stops parsing at nesting depth 2048 even with huge_tree=True (ERR_RESOURCE_LIMIT, "
+    "recovered silently), so all text inside and after a >2048-deep subtree is lost",
+)
+def test_text_after_deep_nesting_is_kept():
+    depth = 10_000
+    html = "<html><body><p>before</p>" + "<div>" * depth + "<p>deep</p>" + "</div>" * depth + "<p>after</p>"
+    assert texts(html + "</body></html>") == ["before", "deep", "after"]
+
+
+def test_twenty_thousand_tiny_blocks():
+    html = "<html><body>" + "".join(f"<p>b{i}</p>" for i in range(20_000)) + "</body></html>"
+    lines = html_to_lines(html)
+    assert len(lines) == 20_000
+    assert lines[0].text == "b0"
+    assert lines[-1].text == "b19999"
+    assert lines[-1].index == 19_999
+
+
+def test_twenty_thousand_unclosed_list_items():
+    html = "<ul>" + "<li>x" * 20_000 + "</ul>"
+    assert len(html_to_lines(html)) == 20_000
+
+
+# --- plain text -------------------------------------------------------------------------
+
+
+def test_text_to_lines_blank_lines_set_blank_before():
+    lines = text_to_lines("first\nsecond\n\n  \t\nthird   with  spaces\n\u00a0\n\u200b\nfourth\r\nfifth")
+    assert [line.text for line in lines] == ["first", "second", "third with spaces", "fourth", "fifth"]
+    assert [line.blank_before for line in lines] == [False, False, True, True, False]
+    assert [line.index for line in lines] == [0, 1, 2, 3, 4]
+    assert all(line.tag == "" and line.dom_flags == 0 and line.depth == 0 for line in lines)
+
+
+def test_text_to_lines_leading_blank_and_empty():
+    assert text_to_lines("") == []
+    assert text_to_lines("\n\n \n") == []
+    (line,) = text_to_lines("\n\nonly")
+    assert line.blank_before
+
+
+def test_segment_dispatches_on_format():
+    text = "<p>a</p>\n<p>b</p>"
+    assert [line.text for line in segment(text, "html")] == ["a", "b"]
+    assert [line.text for line in segment(text, "text")] == ["<p>a</p>", "<p>b</p>"]
+
+
+# --- format sniffing --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<!DOCTYPE html><html><body>x</body></html>", True),
+        ("  \n<p>a paragraph", True),
+        ("<div class='x'>hi</div>", True),
+        ("Prose that mentions <div>, <p> and <span> tags three times.", True),
+        ("Plain text without any markup.", False),
+        ("if a < b and c > d then swap", False),
+        ("One <b>bold</b> word", False),
+        ("Just one <p> tag mentioned in prose", False),
+        ("", False),
+    ],
+)
+def test_looks_like_html(text, expected):
+    assert looks_like_html(text) is expected
+
+
+def test_resolve_format():
+    assert resolve_format("<html><body><p>x</p></body></html>", "auto") == "html"
+    assert resolve_format("plain text\nsecond line", "auto") == "text"
+    assert resolve_format("plain text", "html") == "html"
+    assert resolve_format("<html></html>", "text") == "text"
+
+
+@pytest.mark.parametrize("bad", ["xml", "HTML", "", "markdown"])
+def test_resolve_format_rejects_unknown_format(bad):
+    with pytest.raises(ValueError, match="input_format"):
+        resolve_format("<p>x</p>", bad)
