@@ -226,7 +226,7 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"{root}: no training pages found", file=sys.stderr)
         return EXIT_DATA
     compare = tuple(k for k in args.compare.split(",") if k)
-    model = train_model(html_rows, text_rows, sources, cv_pages=args.cv_pages or None, compare=compare)
+    model = train_model(html_rows, text_rows, sources, cv_pages=args.cv_pages, compare=compare)
     output = Path(args.output)
     if args.card:
         card_path = Path(args.card)
@@ -236,7 +236,7 @@ def run_train(args: argparse.Namespace) -> int:
         card_path = output.with_suffix(".card.json")
     sha = save_model(model, output, card_path)
     print(f"wrote {output} (sha256 {sha[:12]}…) and {card_path}")
-    for mode, cv in model.card["cv"].items():
+    for mode, cv in model.card["cv"].items():  # empty when cross-validation was skipped
         print(f"{mode}: cross-validated line macro F1 {cv['hgb']['macro']['f1']:.3f} on {cv['pages']} pages")
     return EXIT_OK
 

@@ -1,0 +1,90 @@
+"""The command line, driven through ``main(argv)``."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+
+from boilerml.cli import EXIT_INPUT_FAILED, EXIT_MODEL, EXIT_OK, main
+from boilerml.lines import LABELS
+
+
+@pytest.fixture
+def news_file(tmp_path, news_html):
+    path = tmp_path / "news.html"
+    path.write_bytes(news_html)
+    return path
+
+
+def test_clean_to_stdout(news_file, capsys):
+    assert main(["clean", str(news_file)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Work began on Monday" in out
+    assert "Privacy policy" not in out
+
+
+def test_clean_keep_comments(news_file, capsys):
+    assert main(["clean", "--keep", "content,comment", str(news_file)]) == EXIT_OK
+    assert "About time. The old wall" in capsys.readouterr().out
+
+
+def test_clean_into_folder_as_json(news_file, tmp_path):
+    out_dir = tmp_path / "out"
+    assert main(["clean", "--format", "json", "-o", str(out_dir), str(news_file)]) == EXIT_OK
+    payload = json.loads((out_dir / "news.json").read_text("utf-8"))
+    assert "Work began on Monday" in payload["text"]
+    assert {line["label"] for line in payload["lines"]} <= set(LABELS)
+    assert not list(out_dir.glob(".*"))  # no temporary files left behind
+
+
+def test_clean_markdown(news_file, capsys):
+    assert main(["clean", "--format", "markdown", str(news_file)]) == EXIT_OK
+    assert "# Harbour town rebuilds its sea wall" in capsys.readouterr().out
+
+
+def test_clean_stdin_text(monkeypatch, capsys, chinese_text):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(chinese_text.encode("utf-8"))))
+    assert main(["clean", "--input", "text", "-"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "青石村小学" in out
+    assert "返回顶部" not in out
+
+
+def test_missing_file_is_reported_and_others_still_cleaned(news_file, tmp_path, capsys):
+    missing = tmp_path / "missing.html"
+    code = main(["clean", "-o", str(tmp_path / "out"), str(missing), str(news_file)])
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT_FAILED
+    assert str(missing) in err and "cannot read" in err
+    assert (tmp_path / "out" / "news.txt").is_file()
+
+
+def test_refuses_to_overwrite_an_input(tmp_path, capsys):
+    page = tmp_path / "page.txt"
+    page.write_text("Home | News\nA long enough paragraph of article text goes here.\n", "utf-8")
+    before = page.read_bytes()
+    assert main(["clean", "-o", str(tmp_path), str(page)]) == EXIT_INPUT_FAILED
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert page.read_bytes() == before
+
+
+def test_classify_prints_label_probability_text(news_file, capsys):
+    assert main(["classify", str(news_file)]) == EXIT_OK
+    rows = [row.split("\t") for row in capsys.readouterr().out.splitlines()]
+    assert rows and all(len(row) == 3 for row in rows)
+    assert all(row[0] in LABELS and 0.0 <= float(row[1]) <= 1.0 for row in rows)
+    assert any(row[2].startswith("Harbour town rebuilds") for row in rows)
+
+
+def test_bad_keep_is_a_usage_error(news_file):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["clean", "--keep", "sidebar", str(news_file)])
+    assert exit_info.value.code == 2
+
+
+def test_bad_model_exits_with_model_code(news_file, tmp_path, capsys):
+    assert main(["clean", "--model", str(tmp_path / "nope.joblib"), str(news_file)]) == EXIT_MODEL
+    assert "no model file" in capsys.readouterr().err

@@ -1,0 +1,95 @@
+"""The composed pipeline and the shipped model on the example pages."""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import boilerml
+from boilerml.classify import classify_lines
+from boilerml.decode import decode
+from boilerml.features import extract_features
+from boilerml.lines import LABELS
+from boilerml.reassemble import reassemble, to_json, to_markdown
+from boilerml.segment import html_to_lines, resolve_format
+
+
+def test_every_line_gets_one_label_with_probabilities(news_html):
+    labelled = boilerml.classify(news_html)
+    assert len(labelled) == len(html_to_lines(decode(news_html).text))
+    for line in labelled:
+        assert line.label in LABELS
+        assert set(line.probabilities) == set(LABELS)
+        assert math.isclose(sum(line.probabilities.values()), 1.0, abs_tol=1e-6)
+        assert line.probability == max(line.probabilities.values())
+
+
+def test_whole_equals_stages_run_by_hand(news_html):
+    model = boilerml.default_model()
+    text = decode(news_html).text
+    mode = resolve_format(text, "auto")
+    assert mode == "html"
+    lines = html_to_lines(text)
+    by_hand = classify_lines(lines, extract_features(lines, mode), model, mode)
+    assert boilerml.classify(news_html) == by_hand
+    assert boilerml.clean(news_html) == "\n".join(x.text for x in by_hand if x.label == "content")
+
+
+def test_str_and_bytes_agree(news_html, chinese_text):
+    assert boilerml.clean(news_html) == boilerml.clean(news_html.decode("utf-8"))
+    assert boilerml.clean(chinese_text) == boilerml.clean(chinese_text.encode("gb18030"))
+
+
+def test_english_example_keeps_article_and_drops_boilerplate(news_html):
+    text = boilerml.clean(news_html)
+    assert "Work began on Monday to rebuild the stretch of sea wall" in text
+    assert "The harbour wall predates the town's railway station" in text
+    for junk in ("Privacy policy", "Win a cruise", "Sign up to our newsletter", "All rights reserved"):
+        assert junk not in text
+
+
+def test_comments_only_when_asked(news_html):
+    comment = "About time. The old wall had been cracking for years"
+    assert comment not in boilerml.clean(news_html)
+    assert comment in boilerml.clean(news_html, keep=("content", "comment"))
+
+
+def test_chinese_text_page_is_cleaned_to_its_article(chinese_text):
+    text = boilerml.clean(chinese_text, input_format="text")
+    assert "青石村小学迎来了建校以来的第一座图书馆" in text
+    assert "县教育局表示，今年将在全县另外十二所村小推广这一做法" in text
+    for junk in ("扫码关注公众号", "返回顶部", "网站地图", "暑期特惠", "分享到"):
+        assert junk not in text
+
+
+def test_unknown_keep_label_is_refused(news_html):
+    with pytest.raises(ValueError, match="unknown label"):
+        boilerml.clean(news_html, keep=("content", "sidebar"))
+
+
+def test_output_formats(news_html):
+    labelled = boilerml.classify(news_html)
+    markdown = to_markdown(labelled)
+    assert markdown.startswith("# Harbour town rebuilds its sea wall") or "\n# " in markdown
+    import json
+
+    payload = json.loads(to_json(labelled))
+    assert payload["text"] == reassemble(labelled)
+    assert len(payload["lines"]) == len(labelled)
+    with pytest.raises(ValueError):
+        reassemble(labelled, output_format="pdf")
+
+
+def test_threads_share_one_model(news_html, chinese_text):
+    pages = [news_html, chinese_text] * 8
+    expected = [boilerml.clean(page) for page in pages]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(boilerml.clean, pages)) == expected
+
+
+def test_empty_and_whitespace_pages_give_empty_text():
+    assert boilerml.clean("") == ""
+    assert boilerml.clean(b"   \n\t ") == ""
+    assert boilerml.classify("<html><body></body></html>") == []

@@ -1,0 +1,93 @@
+"""A training run on tiny synthetic data, end to end through the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+
+from boilerml import classify, load_model
+from boilerml.cli import EXIT_OK, main
+from boilerml.lines import LABELS
+
+ARTICLE = [
+    "The river council met on Tuesday to discuss the new footbridge over the weir.",
+    "Members agreed that the old crossing had become unsafe after the spring floods.",
+    "Construction is expected to start in June and to last about four months in all.",
+]
+COMMENTS = ["I walk across that bridge every day and it really does shake in the wind."]
+
+
+def _page(i: int) -> tuple[str, bytes, dict]:
+    paragraphs = "".join(f"<p>{p} Item {i}.</p>" for p in ARTICLE)
+    html = (
+        "<html><body><nav><a href=/>Home</a> <a href=/news>News</a></nav>"
+        f"<div class=ad-slot>Advertisement</div><article><h1>Footbridge plan {i}</h1>{paragraphs}"
+        f"</article><div class=comments><p>{COMMENTS[0]}</p></div>"
+        "<footer>Copyright 2026 River News. All rights reserved.</footer></body></html>"
+    )
+    record = {
+        "id": f"p{i}",
+        "dataset": "tiny",
+        "lang": "en",
+        "split": "train",
+        "encoding_hint": "utf-8",
+        "content": "\n".join([f"Footbridge plan {i}"] + [f"{p} Item {i}." for p in ARTICLE]),
+        "comments": COMMENTS[0],
+    }
+    return f"p{i}", html.encode(), record
+
+
+def _write_corpus(folder, pages=12):
+    with tarfile.open(folder / "tiny.tar.gz", "w:gz") as tar:
+        for i in range(pages):
+            stem, html, record = _page(i)
+            for name, data in (
+                (f"tiny/{stem}.html", html),
+                (f"tiny/{stem}.json", json.dumps(record).encode()),
+            ):
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+
+
+def test_train_writes_a_model_that_loads_and_classifies(tmp_path):
+    _write_corpus(tmp_path)
+    output = tmp_path / "model.joblib"
+    argv = ["train", "--datasets", str(tmp_path), "--output", str(output), "--jobs", "1", "--cv-pages", "6"]
+    assert main(argv) == EXIT_OK
+    card = json.loads((tmp_path / "model.card.json").read_text("utf-8"))
+    assert card["labels"] == list(LABELS)
+    assert card["training_sources"]["tiny"] == 12
+    assert set(card["cv"]) == {"html", "text"}
+    model = load_model(output)
+    _, html, _ = _page(99)
+    labels = {line.text: line.label for line in classify(html, model=model)}
+    assert labels["Home News"] == "navigation"
+    assert labels[f"{ARTICLE[0]} Item 99."] == "content"
+    assert labels[COMMENTS[0]] == "comment"
+
+
+def test_training_is_reproducible(tmp_path):
+    _write_corpus(tmp_path, pages=6)
+    for name in ("a", "b"):
+        argv = [
+            "train",
+            "--datasets",
+            str(tmp_path),
+            "--output",
+            str(tmp_path / f"{name}.joblib"),
+            "--jobs",
+            "1",
+            "--cv-pages",
+            "0",
+        ]
+        assert main(argv) == EXIT_OK
+    card_a = json.loads((tmp_path / "a.card.json").read_text("utf-8"))
+    card_b = json.loads((tmp_path / "b.card.json").read_text("utf-8"))
+    assert card_a["training_data_sha256"] == card_b["training_data_sha256"]
+    features = load_model(tmp_path / "a.joblib"), load_model(tmp_path / "b.joblib")
+    _, html, _ = _page(7)
+    assert [x.probabilities for x in classify(html, model=features[0])] == [
+        x.probabilities for x in classify(html, model=features[1])
+    ]
