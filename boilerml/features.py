@@ -52,6 +52,8 @@ _DATE = re.compile(
     re.I,
 )
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|版權|all rights reserved", re.I)
+#: A short name or label and a colon opening a line: "网友小王：", "Posted by:", "来源：".
+_NAME_COLON_PREFIX = re.compile(r"^[^\s:：]{1,16}\s?[：:]\s?\S")
 _BULLET_START = re.compile(r"^(?:[-*•·▪►>]|\d{1,3}[.)、]|[（(]\d{1,3}[)）])\s*")
 
 
@@ -60,8 +62,26 @@ class CueVocabulary:
     """Compiled keyword cues (one regex per class) and function-word sets, read from package data."""
 
     cue_patterns: tuple[re.Pattern[str], ...]
+    #: A comment cue closing the line ("... 回复", "... Reply (3)"): how comment widgets end.
+    comment_cue_at_end: re.Pattern[str]
     english_function_words: frozenset[str]
     chinese_function_chars: frozenset[str]
+
+
+#: English cues at least this long also match when glued to the next word, as inline labels
+#: often are in extracted text ("AdvertisementScroll to continue"); shorter ones ("ad",
+#: "share") need a word boundary on both sides or they would fire inside other words.
+GLUED_CUE_MIN_CHARS = 7
+
+
+def _cue_alternation(spaced: list[str], unspaced: list[str]) -> str:
+    """One regex alternation for a class: English cues on word boundaries, Chinese anywhere."""
+    alternatives = []
+    for cue in sorted(spaced, key=len, reverse=True):
+        closed = cue[-1].isalnum() and len(cue) < GLUED_CUE_MIN_CHARS
+        alternatives.append(rf"\b{re.escape(cue)}" + (r"\b" if closed else ""))
+    alternatives += [re.escape(cue) for cue in sorted(unspaced, key=len, reverse=True)]
+    return "|".join(alternatives)
 
 
 @cache
@@ -70,15 +90,10 @@ def cue_vocabulary() -> CueVocabulary:
     data = resources.files("boilerml").joinpath("data")
     cues = json.loads(data.joinpath("text_cues.json").read_text("utf-8"))
     function_words = json.loads(data.joinpath("function_words.json").read_text("utf-8"))
-    patterns = []
-    for cls in CUE_CLASSES:
-        spaced = sorted(cues[cls]["en"], key=len, reverse=True)
-        unspaced = sorted(cues[cls]["zh"], key=len, reverse=True)
-        alternatives = [rf"\b{re.escape(c)}\b" if c[-1].isalnum() else rf"\b{re.escape(c)}" for c in spaced]
-        alternatives += [re.escape(c) for c in unspaced]
-        patterns.append(re.compile("|".join(alternatives), re.I))
+    alternations = {cls: _cue_alternation(cues[cls]["en"], cues[cls]["zh"]) for cls in CUE_CLASSES}
     return CueVocabulary(
-        tuple(patterns),
+        tuple(re.compile(alternations[cls], re.I) for cls in CUE_CLASSES),
+        re.compile(rf"(?:{alternations['comment']})[\s()（）\[\]\d]{{0,8}}$", re.I),
         frozenset(function_words["en"]),
         frozenset(function_words["zh"]),
     )
@@ -105,6 +120,8 @@ TEXT_BASE_NAMES: tuple[str, ...] = (
     "has_copyright",
     "has_date",
     "ends_with_colon",
+    "name_colon_prefix",
+    "ends_with_comment_cue",
     *(f"cue_cover_{c}" for c in CUE_CLASSES),
     *(f"cue_count_{c}" for c in CUE_CLASSES),
     "blank_before",
@@ -170,6 +187,8 @@ def line_text_features(text: str, blank_before: bool, vocab: CueVocabulary) -> l
         float(bool(_COPYRIGHT.search(text))),
         float(bool(_DATE.search(text))),
         float(text.endswith((":", "："))),
+        float(bool(_NAME_COLON_PREFIX.match(text))),
+        float(bool(vocab.comment_cue_at_end.search(text))),
         *cue_cover,
         *cue_count,
         float(blank_before),

@@ -104,14 +104,46 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def card_markdown(card: dict[str, Any]) -> str:
+    """The model card as a human-readable Markdown page (rendered from the JSON card)."""
+    out = [
+        "# boilerml model card",
+        "",
+        f"- file: `{card.get('file', '?')}`, SHA-256 `{card.get('sha256', '?')}`",
+        f"- estimator: {card['estimator']} (one per input mode), seed {card['seed']}",
+        f"- labels: {', '.join(card['labels'])}",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()),
+        "- training data: " + ", ".join(f"{k}: {v} pages" for k, v in card["training_sources"].items()),
+        "- training lines: " + ", ".join(f"{k} {v}" for k, v in card.get("training_lines", {}).items()),
+        "- training data SHA-256: "
+        + ", ".join(f"{k} `{v[:16]}…`" for k, v in card.get("training_data_sha256", {}).items()),
+        f"- features: html {len(card['feature_names']['html'])}, text {len(card['feature_names']['text'])}"
+        " (names in MODEL_CARD.json)",
+        f"- training time: {card.get('training_seconds', '?')} s",
+        "",
+        "## Cross-validated line scores (grouped by page, derived labels)",
+        "",
+        "| mode | estimator | content F1 | navigation F1 | ad F1 | comment F1 | macro F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for mode, cv in card.get("cv", {}).items():
+        for kind, scores in cv.items():
+            if not isinstance(scores, dict):
+                continue
+            cells = " | ".join(f"{scores[label]['f1']:.3f}" for label in card["labels"])
+            out.append(f"| {mode} ({cv['pages']} pages) | {kind} | {cells} | {scores['macro']['f1']:.3f} |")
+    return "\n".join(out) + "\n"
+
+
 def save_model(model: Model, path: Path, card_path: Path | None = None) -> str:
-    """Write the model (and its card as JSON beside it); returns the file's SHA-256."""
+    """Write the model, and its card as JSON and Markdown beside it; returns the file's SHA-256."""
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump({"estimators": model.estimators, "card": model.card}, path, compress=3)
     sha = file_sha256(path)
     if card_path is not None:
         card = dict(model.card, sha256=sha, file=path.name)
         card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        card_path.with_suffix(".md").write_text(card_markdown(card), "utf-8")
     return sha
 
 
