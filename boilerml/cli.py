@@ -44,6 +44,7 @@ OUTPUT_SUFFIX = {"text": ".txt", "markdown": ".md", "json": ".json"}
 ERROR_OVERWRITE_INPUT = "{path}: refusing to overwrite an input file"
 ERROR_READ = "{path}: cannot read: {reason}"
 ERROR_WRITE = "{path}: cannot write: {reason}"
+ERROR_NO_CORPORA = "{path}: no corpora (*.tar.gz) found; pass --datasets DIR"
 
 
 def _parse_keep(value: str) -> tuple[str, ...]:
@@ -62,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     clean = commands.add_parser("clean", help="extract the article text of pages")
-    clean.add_argument("files", nargs="+", help="input files (HTML or text); '-' reads stdin")
+    clean.add_argument(
+        "files", nargs="+", help="input files (HTML or text) or folders of them; '-' reads stdin"
+    )
     clean.add_argument(
         "-o", "--output", help="write one output file per input into this folder (default: stdout)"
     )
@@ -138,40 +141,58 @@ def _model(path: str | None) -> Model:
     return load_model(path) if path else default_model()
 
 
-def _output_path(name: str, folder: Path, output_format: str) -> Path:
-    stem = "stdin" if name == "-" else Path(name).name.rsplit(".", 1)[0]
-    return folder / (stem + OUTPUT_SUFFIX[output_format])
+def _expand_inputs(names: Sequence[str]) -> list[tuple[str, str]]:
+    """Inputs as (path or '-', output stem); a folder stands for every file below it.
+
+    Files found in a folder keep their path relative to it in the stem, so that ``-o DIR``
+    mirrors the folder and two ``index.html`` in different subfolders do not collide.
+    """
+    expanded = []
+    for name in names:
+        path = Path(name)
+        if name != "-" and path.is_dir():
+            for found in sorted(p for p in path.rglob("*") if p.is_file()):
+                relative = found.relative_to(path)
+                if any(part.startswith(".") for part in relative.parts):
+                    continue
+                expanded.append((str(found), str(relative.with_suffix(""))))
+        else:
+            expanded.append((name, "stdin" if name == "-" else path.name.rsplit(".", 1)[0]))
+    return expanded
 
 
 def run_clean(args: argparse.Namespace) -> int:
     model = _model(args.model)
-    inputs = {Path(f).resolve() for f in args.files if f != "-"}
+    inputs = _expand_inputs(args.files)
+    input_paths = {Path(name).resolve() for name, _ in inputs if name != "-"}
     folder = Path(args.output) if args.output else None
     failures = []
-    for name in args.files:
+
+    def fail(message: str) -> None:
+        failures.append(message)
+        print(message, file=sys.stderr)
+
+    for name, stem in inputs:
         try:
             raw = _read_input(name)
         except OSError as error:
-            failures.append(ERROR_READ.format(path=name, reason=error.strerror or error))
-            print(failures[-1], file=sys.stderr)
+            fail(ERROR_READ.format(path=name, reason=error.strerror or error))
             continue
         labelled = classify(raw, input_format=args.input, model=model)
         rendered = reassemble(labelled, args.keep, args.format)
         if folder is None:
             sys.stdout.write(rendered + "\n")
             continue
-        target = _output_path(name, folder, args.format)
-        if target.resolve() in inputs:
-            failures.append(ERROR_OVERWRITE_INPUT.format(path=target))
-            print(failures[-1], file=sys.stderr)
+        target = folder / (stem + OUTPUT_SUFFIX[args.format])
+        if target.resolve() in input_paths:
+            fail(ERROR_OVERWRITE_INPUT.format(path=target))
             continue
         try:
             _write_atomically(target, rendered + "\n")
         except OSError as error:
-            failures.append(ERROR_WRITE.format(path=target, reason=error.strerror or error))
-            print(failures[-1], file=sys.stderr)
+            fail(ERROR_WRITE.format(path=target, reason=error.strerror or error))
     if failures:
-        print(f"{len(failures)} of {len(args.files)} file(s) failed", file=sys.stderr)
+        print(f"{len(failures)} of {len(inputs)} file(s) failed", file=sys.stderr)
         return EXIT_INPUT_FAILED
     return EXIT_OK
 
@@ -187,16 +208,23 @@ def run_classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _corpora(args: argparse.Namespace) -> tuple[Path, list[str]]:
+    """The corpora folder and the corpus names asked for (all found there by default)."""
+    from .corpora import corpus_names, datasets_dir
+
+    root = datasets_dir(args.datasets)
+    return root, args.corpus or corpus_names(root)
+
+
 def run_train(args: argparse.Namespace) -> int:
-    from .corpora import corpus_names, datasets_dir, read_corpora
+    from .corpora import read_corpora
     from .handlabelled import LabelledDataError, read_corrections, read_labelled_pages
     from .model import save_model
     from .train import collect_rows, default_training_data_dir, labelled_text_rows, train_model
 
-    root = datasets_dir(args.datasets)
-    names = args.corpus or corpus_names(root)
+    root, names = _corpora(args)
     if not names:
-        print(f"{root}: no corpora (*.tar.gz) found", file=sys.stderr)
+        print(ERROR_NO_CORPORA.format(path=root), file=sys.stderr)
         return EXIT_DATA
     own = Path(args.training_data) if args.training_data else default_training_data_dir()
     try:
@@ -236,19 +264,19 @@ def run_train(args: argparse.Namespace) -> int:
         card_path = output.with_suffix(".card.json")
     sha = save_model(model, output, card_path)
     print(f"wrote {output} (sha256 {sha[:12]}…) and {card_path}")
-    for mode, cv in model.card["cv"].items():  # empty when cross-validation was skipped
-        print(f"{mode}: cross-validated line macro F1 {cv['hgb']['macro']['f1']:.3f} on {cv['pages']} pages")
+    for mode, cv in model.card["cv"].items():
+        for stage, scores in cv.items():
+            if isinstance(scores, dict):
+                print(f"{mode}, {stage}: cross-validated line macro F1 {scores['macro']['f1']:.3f}")
     return EXIT_OK
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from .corpora import corpus_names, datasets_dir
     from .evaluate import evaluate, format_report, summarise
 
-    root = datasets_dir(args.datasets)
-    names = args.corpus or corpus_names(root)
+    root, names = _corpora(args)
     if not names:
-        print(f"{root}: no corpora (*.tar.gz) found", file=sys.stderr)
+        print(ERROR_NO_CORPORA.format(path=root), file=sys.stderr)
         return EXIT_DATA
     results = evaluate(root, _model(args.model), names, n_jobs=args.jobs, limit=args.limit)
     print(format_report(results))

@@ -425,3 +425,82 @@ def extract_features(lines: list[Line], mode: Literal["html", "text"]) -> np.nda
     matrix = np.hstack(blocks)
     assert matrix.shape[1] == n_columns, (matrix.shape, n_columns)
     return matrix
+
+
+#: Radii of the windows over which the first pass's probabilities are averaged.
+PROBABILITY_WINDOW_RADII: tuple[int, ...] = (3, 10, 30)
+#: Offsets of the neighbours whose first-pass probabilities are copied.
+PROBABILITY_NEIGHBOUR_OFFSETS: tuple[int, ...] = (-3, -2, -1, 1, 2, 3)
+#: A line counts as likely content / comment for the distance features at this probability.
+LIKELY = 0.5
+#: Distances to the nearest likely line are capped here (in lines) before the log.
+MAX_DISTANCE = 1000
+_PROBABILITY_NAMES = tuple(f"p_{label}" for label in ("content", "navigation", "ad", "comment"))
+
+CONTEXT_PROBABILITY_NAMES: tuple[str, ...] = (
+    _PROBABILITY_NAMES
+    + tuple(f"{name}@{offset:+d}" for offset in PROBABILITY_NEIGHBOUR_OFFSETS for name in _PROBABILITY_NAMES)
+    + tuple(f"{name}@mean{radius}" for radius in PROBABILITY_WINDOW_RADII for name in _PROBABILITY_NAMES)
+    + (
+        "page_mean_p_content",
+        "page_max_p_content",
+        "likely_content_share_before",
+        "likely_content_share_after",
+        "log_lines_to_likely_content_before",
+        "log_lines_to_likely_content_after",
+        "log_lines_to_likely_comment_before",
+        "log_lines_to_likely_comment_after",
+    )
+)
+
+
+def _lines_since(flags: np.ndarray) -> np.ndarray:
+    """For each row, how many rows back the last True row is (0 on a True row; capped)."""
+    n = len(flags)
+    index = np.arange(n)
+    last = np.where(flags, index, -MAX_DISTANCE - 1)
+    last = np.maximum.accumulate(last)
+    return np.minimum(index - last, MAX_DISTANCE)
+
+
+def probability_context_matrix(probabilities: np.ndarray) -> np.ndarray:
+    """Features of the first pass's verdicts around each line, for the second pass.
+
+    Args:
+        probabilities: first-pass class probabilities, shape ``(n, 4)`` in LABELS order.
+
+    Returns:
+        ``float32`` array of shape ``(n, len(CONTEXT_PROBABILITY_NAMES))``: the line's own
+        probabilities, its neighbours', window means, page-level content statistics, where
+        the line sits relative to the likely article, and the distances (log lines) to the
+        nearest likely content and comment lines before and after it.
+    """
+    n = probabilities.shape[0]
+    out = np.zeros((n, len(CONTEXT_PROBABILITY_NAMES)), dtype=np.float32)
+    if n == 0:
+        return out
+    p = probabilities.astype(np.float32)
+    content = p[:, 0]
+    likely_content = content >= LIKELY
+    likely_comment = p[:, 3] >= LIKELY
+    n_likely = max(int(likely_content.sum()), 1)
+    before = np.cumsum(likely_content) - likely_content
+    parts = [
+        p,
+        neighbour_matrix(p, PROBABILITY_NEIGHBOUR_OFFSETS),
+        window_mean_matrix(p, PROBABILITY_WINDOW_RADII),
+        np.column_stack(
+            [
+                np.full(n, content.mean()),
+                np.full(n, content.max()),
+                before / n_likely,
+                (likely_content.sum() - before - likely_content) / n_likely,
+                np.log1p(_lines_since(likely_content)),
+                np.log1p(_lines_since(likely_content[::-1])[::-1]),
+                np.log1p(_lines_since(likely_comment)),
+                np.log1p(_lines_since(likely_comment[::-1])[::-1]),
+            ]
+        ),
+    ]
+    out[:] = np.hstack(parts)
+    return out

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import joblib
 import numpy as np
 
-from .features import feature_names
+from .features import CONTEXT_PROBABILITY_NAMES, feature_names, probability_context_matrix
 from .lines import LABELS
 
 logger = logging.getLogger(__name__)
@@ -50,12 +50,23 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
+def ordered_proba(estimator: Any, features: np.ndarray) -> np.ndarray:
+    """``estimator.predict_proba`` with columns in :data:`LABELS` order (absent classes get 0)."""
+    raw = estimator.predict_proba(features)
+    out = np.zeros((features.shape[0], len(LABELS)))
+    for column, label in enumerate(estimator.classes_):
+        out[:, LABELS.index(str(label))] = raw[:, column]
+    return out
+
+
 @dataclass(frozen=True)
 class Model:
-    """A loaded model: one estimator per input mode plus the card describing them.
+    """A loaded model: two estimators per input mode plus the card describing them.
 
-    ``estimators[mode].predict_proba`` maps a feature matrix of shape ``(n, k_mode)`` to
-    probabilities of shape ``(n, 4)`` with columns in :data:`boilerml.lines.LABELS` order.
+    ``estimators[mode]["first"]`` labels lines from their own features, shape ``(n, k_mode)``;
+    ``estimators[mode]["second"]`` sees those features plus what the first pass said about
+    the lines around each one (:func:`boilerml.features.probability_context_matrix`) and
+    gives the final probabilities, shape ``(n, 4)`` in :data:`boilerml.lines.LABELS` order.
     The estimators are only read, so one model may serve many threads at once.
     """
 
@@ -66,12 +77,9 @@ class Model:
         """Class probabilities, shape ``(n_lines, len(LABELS))``, rows summing to 1."""
         if features.shape[0] == 0:
             return np.zeros((0, len(LABELS)))
-        estimator = self.estimators[mode]
-        raw = estimator.predict_proba(features)
-        out = np.zeros((features.shape[0], len(LABELS)))
-        for column, label in enumerate(estimator.classes_):
-            out[:, LABELS.index(str(label))] = raw[:, column]
-        return out
+        passes = self.estimators[mode]
+        first = ordered_proba(passes["first"], features)
+        return ordered_proba(passes["second"], np.hstack([features, probability_context_matrix(first)]))
 
 
 def check_card(card: dict[str, Any]) -> None:
@@ -87,6 +95,8 @@ def check_card(card: dict[str, Any]) -> None:
                 f"the model's {mode} features differ from this version's {len(expected)} features; "
                 f"{RETRAIN_HINT}"
             )
+    if card.get("context_feature_names") != list(CONTEXT_PROBABILITY_NAMES):
+        raise ModelError(f"the model's second-pass features differ from this version's; {RETRAIN_HINT}")
     trained_with = card.get("versions", {}).get("scikit-learn", "0")
     if _version_tuple(trained_with) != _version_tuple(sklearn.__version__):
         raise ModelError(
@@ -131,7 +141,11 @@ def card_markdown(card: dict[str, Any]) -> str:
             if not isinstance(scores, dict):
                 continue
             cells = " | ".join(f"{scores[label]['f1']:.3f}" for label in card["labels"])
-            out.append(f"| {mode} ({cv['pages']} pages) | {kind} | {cells} | {scores['macro']['f1']:.3f} |")
+            out.append(f"| {mode} | {kind} | {cells} | {scores['macro']['f1']:.3f} |")
+    out += [
+        "",
+        f"Second pass cross-validated on {card.get('cv', {}).get('html', {}).get('pages', '?')} pages.",
+    ]
     return "\n".join(out) + "\n"
 
 

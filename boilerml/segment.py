@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -149,13 +148,6 @@ _HTML_SNIFF = re.compile(
 HTML_SNIFF_CHARS = 4096
 
 
-@dataclass(frozen=True)
-class _CueMatcher:
-    """One compiled alternation of all class/id cues; the group name of a match gives its class."""
-
-    pattern: re.Pattern[str]
-
-
 def _cue_regex(entry: str) -> str:
     if entry.startswith("="):
         return rf"(?<![a-z0-9]){re.escape(entry[1:])}(?![a-z0-9])"
@@ -165,18 +157,21 @@ def _cue_regex(entry: str) -> str:
 
 
 @cache
-def _cue_matcher() -> _CueMatcher:
-    """Build the class/id matcher from package data once per process (read-only afterwards)."""
+def _cue_matcher() -> re.Pattern[str]:
+    """All class/id cues as one alternation whose group names are the cue groups.
+
+    Built from package data once per process, read-only afterwards.
+    """
     raw = json.loads(resources.files("boilerml").joinpath("data/dom_cues.json").read_text("utf-8"))
     parts = [
         f"(?P<{group}>{'|'.join(_cue_regex(entry) for entry in raw[group])})" for group in CUE_FLAG_GROUPS
     ]
-    return _CueMatcher(re.compile("|".join(parts)))
+    return re.compile("|".join(parts))
 
 
-def _class_id_bits(attributes: str, matcher: _CueMatcher) -> int:
+def _class_id_bits(attributes: str, matcher: re.Pattern[str]) -> int:
     bits = 0
-    for match in matcher.pattern.finditer(attributes):
+    for match in matcher.finditer(attributes):
         bits |= _FLAG_BIT[f"class_id_{match.lastgroup}"]
     return bits
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from .corpora import Page, derive_labels, render_as_text, uses_blank_lines
-from .features import extract_features, feature_names
+from .features import CONTEXT_PROBABILITY_NAMES, extract_features, feature_names, probability_context_matrix
 from .lines import LABELS, LabelName, Line
-from .model import Model
+from .model import Model, ordered_proba
 from .segment import html_to_lines, text_to_lines
 
 logger = logging.getLogger(__name__)
@@ -259,6 +259,37 @@ def versions() -> dict[str, str]:
     }
 
 
+def out_of_fold_probabilities(rows: list[PageRows], folds: int = CV_FOLDS) -> list[np.ndarray]:
+    """First-pass probabilities of every page from a model that never saw it (grouped k-fold).
+
+    Returns one ``(n_lines, 4)`` array per page, columns in LABELS order. These are what the
+    second pass trains on, so that it learns from verdicts as imperfect as the real ones.
+    """
+    from sklearn.model_selection import KFold
+
+    probabilities: list[np.ndarray] = [np.empty((0, len(LABELS)))] * len(rows)
+    splitter = KFold(n_splits=folds, shuffle=True, random_state=SEED)
+    for train_pages, test_pages in splitter.split(np.arange(len(rows))):
+        estimator = _fitted([rows[i] for i in train_pages], "hgb")
+        for i in test_pages:
+            probabilities[i] = ordered_proba(estimator, rows[i].features)
+    return probabilities
+
+
+def with_context(rows: list[PageRows], probabilities: list[np.ndarray]) -> list[PageRows]:
+    """Second-pass rows: each page's features plus the context of its first-pass probabilities."""
+    return [
+        PageRows(r.page_key, np.hstack([r.features, probability_context_matrix(p)]), r.labels, r.weight)
+        for r, p in zip(rows, probabilities, strict=True)
+    ]
+
+
+def _first_pass_scores(rows: list[PageRows], probabilities: list[np.ndarray]) -> dict:
+    truth = np.concatenate([r.labels for r in rows])
+    predicted = np.array(LABELS)[np.concatenate([p.argmax(axis=1) for p in probabilities])]
+    return line_scores(truth, predicted)
+
+
 def train_model(
     html_rows: list[PageRows],
     text_rows: list[PageRows],
@@ -266,23 +297,29 @@ def train_model(
     cv_pages: int | None = None,
     compare: tuple[str, ...] = (),
 ) -> Model:
-    """Fit both estimators and build the card.
+    """Fit both passes for both modes and build the card.
+
+    Per mode: out-of-fold first-pass probabilities for every page (their scores are the
+    first pass's cross-validated scores, on all pages); the first pass fitted on all pages;
+    the second pass fitted on the features plus the context of those out-of-fold
+    probabilities, and cross-validated on ``cv_pages`` pages.
 
     Args:
-        html_rows, text_rows: training rows per page (same pages, same order where both exist).
+        html_rows, text_rows: training rows per page.
         sources: pages per training source, recorded in the card.
-        cv_pages: cross-validate on this many randomly chosen pages (seeded) instead of all
-            of them; 0 skips cross-validation. The final fit always uses every page.
-        compare: further estimator kinds to cross-validate for the card's comparison.
+        cv_pages: cross-validate the second pass on this many randomly chosen pages (seeded)
+            instead of all of them; 0 skips that. The final fits always use every page.
+        compare: further estimator kinds to cross-validate (first pass, same pages) for the card.
     """
     rng = np.random.default_rng(SEED)
     started = time.time()
     card: dict = {
         "labels": list(LABELS),
-        "estimator": "HistGradientBoostingClassifier",
+        "estimator": "HistGradientBoostingClassifier, two passes",
         "seed": SEED,
         "versions": versions(),
         "feature_names": {"html": list(feature_names("html")), "text": list(feature_names("text"))},
+        "context_feature_names": list(CONTEXT_PROBABILITY_NAMES),
         "training_sources": sources,
         "cjk_page_weight": CJK_PAGE_WEIGHT,
         "max_fit_lines_per_page": MAX_FIT_LINES_PER_PAGE,
@@ -290,18 +327,29 @@ def train_model(
     }
     estimators = {}
     for mode, rows in (("html", html_rows), ("text", text_rows)):
-        subset = rows
+        cv: dict = {"folds": CV_FOLDS}
+        folds = min(CV_FOLDS, len(rows))
+        logger.info("%s: out-of-fold first pass on %d pages", mode, len(rows))
+        probabilities = (
+            out_of_fold_probabilities(rows, folds)
+            if folds >= 2
+            else [np.full((len(r.labels), len(LABELS)), 1 / len(LABELS)) for r in rows]
+        )
+        cv["first pass (all pages)"] = _first_pass_scores(rows, probabilities)
+        second_rows = with_context(rows, probabilities)
+        chosen = np.arange(len(rows))
         if cv_pages is not None and cv_pages < len(rows):
             chosen = np.sort(rng.choice(len(rows), size=cv_pages, replace=False))
-            subset = [rows[i] for i in chosen]
-        if len(subset) >= CV_FOLDS:
-            logger.info("%s: cross-validating on %d pages", mode, len(subset))
-            card["cv"][mode] = {"pages": len(subset), "folds": CV_FOLDS, "hgb": cross_validate(subset)}
+        if len(chosen) >= CV_FOLDS:
+            logger.info("%s: cross-validating the second pass on %d pages", mode, len(chosen))
+            cv["pages"] = len(chosen)
+            cv["second pass"] = cross_validate([second_rows[i] for i in chosen])
             for kind in compare:
-                logger.info("%s: cross-validating %s", mode, kind)
-                card["cv"][mode][kind] = cross_validate(subset, kind)
-        logger.info("%s: fitting on %d pages", mode, len(rows))
-        estimators[mode] = fit(rows)
+                logger.info("%s: cross-validating %s (first pass)", mode, kind)
+                cv[f"first pass, {kind}"] = cross_validate([rows[i] for i in chosen], kind)
+        card["cv"][mode] = cv
+        logger.info("%s: fitting both passes on %d pages", mode, len(rows))
+        estimators[mode] = {"first": fit(rows), "second": fit(second_rows)}
         card.setdefault("training_lines", {})[mode] = int(sum(len(r.labels) for r in rows))
         card.setdefault("training_data_sha256", {})[mode] = data_hash(rows)
     card["training_seconds"] = round(time.time() - started, 1)

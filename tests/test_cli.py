@@ -88,3 +88,15 @@ def test_bad_keep_is_a_usage_error(news_file):
 def test_bad_model_exits_with_model_code(news_file, tmp_path, capsys):
     assert main(["clean", "--model", str(tmp_path / "nope.joblib"), str(news_file)]) == EXIT_MODEL
     assert "no model file" in capsys.readouterr().err
+
+
+def test_clean_a_folder_mirrors_it(tmp_path, news_html, chinese_text):
+    source = tmp_path / "crawl"
+    (source / "a").mkdir(parents=True)
+    (source / "b").mkdir()
+    (source / "a" / "index.html").write_bytes(news_html)
+    (source / "b" / "index.html").write_text(chinese_text, "utf-8")
+    out_dir = tmp_path / "out"
+    assert main(["clean", "-o", str(out_dir), str(source)]) == EXIT_OK
+    assert "Work began on Monday" in (out_dir / "a" / "index.txt").read_text("utf-8")
+    assert "青石村小学" in (out_dir / "b" / "index.txt").read_text("utf-8")

@@ -44,10 +44,17 @@ def test_str_and_bytes_agree(news_html, chinese_text):
 
 def test_english_example_keeps_article_and_drops_boilerplate(news_html):
     text = boilerml.clean(news_html)
+    assert "Harbour town rebuilds its sea wall after winter storms" in text  # the headline
+    assert "A wall older than the railway" in text  # a subheading inside the article
     assert "Work began on Monday to rebuild the stretch of sea wall" in text
     assert "The harbour wall predates the town's railway station" in text
-    for junk in ("Privacy policy", "Win a cruise", "Sign up to our newsletter", "All rights reserved"):
+    for junk in ("Privacy policy", "Sign up to our newsletter", "All rights reserved", "Most read"):
         assert junk not in text
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: an ad slot inside the article body is kept (README)")
+def test_ad_slot_inside_article_is_dropped(news_html):
+    assert "Win a cruise" not in boilerml.clean(news_html)
 
 
 def test_comments_only_when_asked(news_html):
