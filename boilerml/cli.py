@@ -44,6 +44,7 @@ OUTPUT_SUFFIX = {"text": ".txt", "markdown": ".md", "json": ".json"}
 ERROR_OVERWRITE_INPUT = "{path}: refusing to overwrite an input file"
 ERROR_READ = "{path}: cannot read: {reason}"
 ERROR_WRITE = "{path}: cannot write: {reason}"
+ERROR_CLEAN = "{path}: cannot clean: {reason}"
 ERROR_NO_CORPORA = "{path}: no corpora (*.tar.gz) found; pass --datasets DIR"
 
 
@@ -178,8 +179,12 @@ def run_clean(args: argparse.Namespace) -> int:
         except OSError as error:
             fail(ERROR_READ.format(path=name, reason=error.strerror or error))
             continue
-        labelled = classify(raw, input_format=args.input, model=model)
-        rendered = reassemble(labelled, args.keep, args.format)
+        try:
+            rendered = reassemble(classify(raw, input_format=args.input, model=model), args.keep, args.format)
+        except Exception as error:  # one bad page must not end a batch; it is reported instead
+            logger.info("failed to clean %s", name, exc_info=True)
+            fail(ERROR_CLEAN.format(path=name, reason=f"{type(error).__name__}: {error}"))
+            continue
         if folder is None:
             sys.stdout.write(rendered + "\n")
             continue

@@ -370,8 +370,9 @@ def _context_names(columns: tuple[str, ...]) -> tuple[str, ...]:
     return neighbours + windows
 
 
+@cache
 def feature_names(mode: Literal["html", "text"]) -> tuple[str, ...]:
-    """Column names of :func:`extract_features` for one input mode, in order."""
+    """Column names of :func:`extract_features` for one input mode, in order (computed once)."""
     names = (
         TEXT_BASE_NAMES
         + POSITION_NAMES
@@ -386,6 +387,7 @@ def feature_names(mode: Literal["html", "text"]) -> tuple[str, ...]:
     return names
 
 
+@cache
 def _columns(names: tuple[str, ...], wanted: tuple[str, ...]) -> list[int]:
     position = {name: i for i, name in enumerate(names)}
     return [position[name] for name in wanted]

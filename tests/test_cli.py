@@ -100,3 +100,27 @@ def test_clean_a_folder_mirrors_it(tmp_path, news_html, chinese_text):
     assert main(["clean", "-o", str(out_dir), str(source)]) == EXIT_OK
     assert "Work began on Monday" in (out_dir / "a" / "index.txt").read_text("utf-8")
     assert "青石村小学" in (out_dir / "b" / "index.txt").read_text("utf-8")
+
+
+def test_a_page_that_fails_to_clean_is_reported_and_the_batch_goes_on(
+    tmp_path, news_file, monkeypatch, capsys
+):
+    import boilerml.cli
+
+    real_classify = boilerml.cli.classify
+    bad = tmp_path / "bad.html"
+    bad.write_bytes(b"<html><body><p>poison</p></body></html>")
+
+    def classify_or_fail(raw, **kwargs):
+        if b"poison" in raw:
+            raise RuntimeError("simulated failure")
+        return real_classify(raw, **kwargs)
+
+    monkeypatch.setattr(boilerml.cli, "classify", classify_or_fail)
+    code = main(["clean", "-o", str(tmp_path / "out"), str(bad), str(news_file)])
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT_FAILED
+    assert f"{bad}: cannot clean: RuntimeError: simulated failure" in err
+    assert "1 of 2 file(s) failed" in err
+    assert (tmp_path / "out" / "news.txt").is_file()
+    assert not (tmp_path / "out" / "bad.txt").exists()
