@@ -20,11 +20,10 @@ from .classify import classify_lines
 from .corpora import Page, derive_labels, read_corpora, render_as_text, uses_blank_lines
 from .features import extract_features
 from .lines import LABELS
-from .metrics import aeb_f1, aeb_page, token_f1
+from .metrics import aeb_f1, aeb_page, line_scores, token_f1
 from .model import Model
 from .reassemble import to_text
 from .segment import html_to_lines, text_to_lines
-from .train import line_scores
 
 logger = logging.getLogger(__name__)
 MODES = ("html", "text")

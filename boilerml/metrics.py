@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
+
+from .lines import LABELS
 from .tokens import tokenize, words
 
 #: Words per AEB shingle.
@@ -59,3 +62,23 @@ def aeb_f1(pairs: Sequence[tuple[float | None, float | None]]) -> tuple[float, f
     recall = sum(recalls) / len(recalls) if recalls else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+def line_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per-class precision, recall, F1 and support over lines, plus macro F1."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth, predicted, labels=list(LABELS), zero_division=0
+    )
+    scores = {
+        label: {
+            "precision": round(float(p), 4),
+            "recall": round(float(r), 4),
+            "f1": round(float(f), 4),
+            "support": int(s),
+        }
+        for label, p, r, f, s in zip(LABELS, precision, recall, f1, support)
+    }
+    scores["macro"] = {"f1": round(float(np.mean(f1)), 4)}
+    return scores

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from .lines import LABELS, LabelledLine
 from .segment import HEADING_TAGS
 
-OutputFormat = str  # "text" | "markdown" | "json"
-OUTPUT_FORMATS = ("text", "markdown", "json")
+OutputFormat = Literal["text", "markdown", "json"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("text", "markdown", "json")
 
 
 def check_keep(keep: Iterable[str]) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ import numpy as np
 from .corpora import Page, derive_labels, render_as_text, uses_blank_lines
 from .features import CONTEXT_PROBABILITY_NAMES, extract_features, feature_names, probability_context_matrix
 from .lines import LABELS, LabelName, Line
+from .metrics import line_scores
 from .model import Model, ordered_proba
 from .segment import html_to_lines, text_to_lines
 
@@ -180,26 +181,6 @@ def make_estimator(kind: str = "hgb", seed: int = SEED):
             n_estimators=100, min_samples_leaf=5, max_features="sqrt", n_jobs=-1, random_state=seed
         )
     raise ValueError(f"unknown estimator kind {kind!r}")
-
-
-def line_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str, float]]:
-    """Per-class precision, recall, F1 and support over lines, plus macro F1."""
-    from sklearn.metrics import precision_recall_fscore_support
-
-    precision, recall, f1, support = precision_recall_fscore_support(
-        truth, predicted, labels=list(LABELS), zero_division=0
-    )
-    scores = {
-        label: {
-            "precision": round(float(p), 4),
-            "recall": round(float(r), 4),
-            "f1": round(float(f), 4),
-            "support": int(s),
-        }
-        for label, p, r, f, s in zip(LABELS, precision, recall, f1, support)
-    }
-    scores["macro"] = {"f1": round(float(np.mean(f1)), 4)}
-    return scores
 
 
 def cross_validate(rows: list[PageRows], kind: str = "hgb", folds: int = CV_FOLDS) -> dict:
