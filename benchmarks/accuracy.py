@@ -1,0 +1,493 @@
+"""Accuracy of boilerml against the peer extractors on the dev split, and pinned floors.
+
+    python benchmarks/accuracy.py [--datasets DIR] [--extractors a,b,...] [--jobs N]
+                                  [--write] [--check] [--pin [--allow-lower REASON]] [--set full|ci]
+
+Every dev page of every corpus in the corpora folder is given, decoded with its corpus
+charset, to each extractor; the output is scored against the gold content with the metrics of
+``../shared/METRICS.md`` (mean and median per-page token F1 with CJK characters as tokens, and
+the AEB shingle F1). A crash, a timeout or an empty output scores as an empty output. Groups:
+each corpus, English pages, Chinese pages, other languages, and each wcxb page type.
+
+boilerml runs twice: on the HTML, and in text mode on the same page rendered as a text dump
+(one block per line, the rendering training uses), since text input is first-class.
+
+The peers (trafilatura, readability-lxml, jusText, resiliparse, boilerpy3) come from the
+``bench`` extra at pinned versions: ``pip install -e ".[bench]"``.
+
+Modes:
+  (default)  print the tables; ``--write`` also writes them into ``benchmarks/RESULTS.md``.
+  --check    score boilerml only on the pages of a pinned set (``--set ci`` is the fast subset
+             CI runs) and fail (exit 1) when a figure is below its floor in
+             ``benchmarks/accuracy_floors.json`` by more than the file's epsilon, or (exit 2)
+             when the pages are not the pinned ones (their hash differs).
+  --pin      measure boilerml on the set and write its floors; refuses to lower a floor unless
+             ``--allow-lower REASON`` is given, and records every change with its reason.
+
+Per-page scores (page ids and numbers, no corpus text) go to ``benchmarks/out/`` for reading
+the worst pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import signal
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from joblib import Parallel, delayed
+
+from boilerml.corpora import Page, datasets_dir, read_corpora, render_as_text, uses_blank_lines
+from boilerml.metrics import aeb_f1, aeb_page, token_f1
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+FLOORS = HERE / "accuracy_floors.json"
+OUT = HERE / "out"
+
+#: An extractor still busy on one page after this many seconds is stopped; the page scores as
+#: an empty output. Generous: the slowest peer needs about a second on the largest dev page.
+TIMEOUT_SECONDS = 30
+#: Dev pages per corpus and language in the fast ``ci`` set (the first ones in archive order):
+#: enough for every corpus and language to weigh in, small enough for CI (about 15 s).
+CI_PAGES_PER_CORPUS = 15
+#: The figures a floor is kept for, per group.
+FLOOR_METRICS = ("token_f1_mean", "aeb_f1")
+BOILERML = ("boilerml-html", "boilerml-text")
+
+# Block elements after which a newline is put when a peer returns HTML (readability), so that
+# the words of adjacent blocks are not glued together.
+_BLOCK_TAGS = (
+    "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
+    "blockquote", "pre", "section", "article", "dd", "dt", "figcaption", "table", "ul", "ol",
+)  # fmt: skip
+
+#: jusText's stop-word lists by page language; languages without one use its documented
+#: language-independent mode (empty list, both stop-word thresholds 0).
+_JUSTEXT_STOPLISTS = {
+    "en": "English", "el": "Greek", "pl": "Polish", "ru": "Russian", "fr": "French",
+    "id": "Indonesian", "de": "German", "es": "Spanish",
+}  # fmt: skip
+
+
+# --- the extractors -------------------------------------------------------------------------
+
+
+def _html_fragment_text(fragment: str) -> str:
+    import lxml.html
+
+    if not fragment.strip():
+        return ""
+    tree = lxml.html.fromstring(fragment)
+    for element in tree.iter(*_BLOCK_TAGS):
+        element.tail = "\n" + (element.tail or "")
+    return tree.text_content()
+
+
+def _boilerml_html(page: Page, html: str) -> str:
+    import boilerml
+
+    return boilerml.clean(html, input_format="html")
+
+
+def _boilerml_text(page: Page, html: str) -> str:
+    import boilerml
+    from boilerml.segment import html_to_lines
+
+    dump = render_as_text(html_to_lines(html), uses_blank_lines(page))
+    return boilerml.clean(dump, input_format="text")
+
+
+def _trafilatura(page: Page, html: str, comments: bool = True) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html, include_comments=comments) or ""
+
+
+def _readability(page: Page, html: str) -> str:
+    from readability import Document
+
+    return _html_fragment_text(Document(html).summary(html_partial=True))
+
+
+def _justext(page: Page, html: str) -> str:
+    import justext
+
+    if page.lang in _JUSTEXT_STOPLISTS:
+        stoplist, options = justext.get_stoplist(_JUSTEXT_STOPLISTS[page.lang]), {}
+    else:
+        stoplist, options = frozenset(), {"stopwords_low": 0, "stopwords_high": 0}
+    paragraphs = justext.justext(html, stoplist, **options)
+    return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+
+def _resiliparse(page: Page, html: str) -> str:
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.html import HTMLTree
+
+    return extract_plain_text(HTMLTree.parse(html), main_content=True)
+
+
+def _boilerpy3(page: Page, html: str) -> str:
+    from boilerpy3 import extractors
+
+    return extractors.ArticleExtractor(raise_on_failure=False).get_content(html)
+
+
+@dataclass(frozen=True)
+class Extractor:
+    name: str
+    package: str
+    run: Callable[[Page, str], str]
+    note: str = ""
+
+
+EXTRACTORS = {
+    e.name: e
+    for e in (
+        Extractor("boilerml-html", "boilerml", _boilerml_html, "HTML input"),
+        Extractor("boilerml-text", "boilerml", _boilerml_text, "the page as a text dump, text mode"),
+        Extractor("trafilatura", "trafilatura", _trafilatura, "defaults (comments included)"),
+        Extractor(
+            "trafilatura-nocomments",
+            "trafilatura",
+            lambda page, html: _trafilatura(page, html, comments=False),
+            "include_comments=False",
+        ),
+        Extractor("readability", "readability-lxml", _readability, "Document.summary, block text"),
+        Extractor("justext", "jusText", _justext, "stop list of the page language, else language-free"),
+        Extractor("resiliparse", "Resiliparse", _resiliparse, "extract_plain_text(main_content=True)"),
+        Extractor("boilerpy3", "boilerpy3", _boilerpy3, "ArticleExtractor"),
+    )
+}
+
+
+# --- running and scoring ----------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    """One extractor on one page."""
+
+    extractor: str
+    dataset: str
+    page_id: str
+    lang: str
+    page_type: str | None
+    token_precision: float
+    token_recall: float
+    token_f1: float
+    aeb_precision: float | None
+    aeb_recall: float | None
+    seconds: float
+    failure: str = ""
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _Timeout
+
+
+def _score_page(extractor: Extractor, page: Page, html: str) -> Score:
+    failure = ""
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(TIMEOUT_SECONDS)
+    started = time.perf_counter()
+    try:
+        output = extractor.run(page, html) or ""
+    except _Timeout:
+        output, failure = "", f"timeout after {TIMEOUT_SECONDS} s"
+    except Exception as error:  # a peer's crash scores as an empty output, by METRICS.md
+        output, failure = "", f"{type(error).__name__}: {error}"[:200]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    seconds = time.perf_counter() - started
+    precision, recall, f1 = token_f1(page.content, output)
+    aeb_precision, aeb_recall = aeb_page(page.content, output)
+    return Score(
+        extractor.name,
+        page.dataset,
+        page.page_id,
+        page.lang,
+        page.extra.get("page_type"),
+        precision,
+        recall,
+        f1,
+        aeb_precision,
+        aeb_recall,
+        seconds,
+        failure,
+    )
+
+
+def _score_chunk(pages: list[Page], names: list[str]) -> list[Score]:
+    import logging
+
+    logging.disable(logging.WARNING)  # the peers log every page they find hard; failures are kept
+    scores = []
+    for page in pages:
+        html = page.text()
+        scores += [_score_page(EXTRACTORS[name], page, html) for name in names]
+    return scores
+
+
+def select_pages(root: Path, page_set: str) -> list[Page]:
+    """The dev pages of every corpus (``full``), or the first few per corpus and language (``ci``)."""
+    pages: list[Page] = []
+    taken: dict[tuple[str, str], int] = defaultdict(int)
+    for page in read_corpora(root, "dev"):
+        if page_set == "ci" and taken[(page.dataset, page.lang)] >= CI_PAGES_PER_CORPUS:
+            continue
+        taken[(page.dataset, page.lang)] += 1
+        pages.append(page)
+    return pages
+
+
+def pages_hash(pages: Iterable[Page]) -> str:
+    """sha256 over each page's corpus, id, HTML bytes and gold text: which pages were measured."""
+    digest = hashlib.sha256()
+    for page in sorted(pages, key=lambda p: (p.dataset, p.page_id)):
+        digest.update(f"{page.dataset}/{page.page_id}\n".encode())
+        digest.update(hashlib.sha256(page.html).digest())
+        digest.update(hashlib.sha256(page.content.encode()).digest())
+    return digest.hexdigest()
+
+
+def run(pages: list[Page], names: list[str], n_jobs: int) -> list[Score]:
+    """Score every page with every named extractor, in chunks over ``n_jobs`` processes."""
+    chunks = [pages[i : i + 8] for i in range(0, len(pages), 8)]
+    parts = Parallel(n_jobs=n_jobs)(delayed(_score_chunk)(chunk, names) for chunk in chunks)
+    return [score for part in parts for score in part]
+
+
+def groups_of(score: Score) -> list[str]:
+    """The table rows a page counts in: its corpus, its language group, its wcxb page type."""
+    language = {"en": "English pages", "zh": "Chinese pages"}.get(score.lang, "other languages")
+    keys = [score.dataset, language, "all pages"]
+    if score.page_type:
+        keys.append(f"{score.dataset}: {score.page_type}")
+    return keys
+
+
+def summarise(scores: list[Score]) -> dict[str, dict[str, dict[str, float]]]:
+    """{group: {extractor: {pages, token_f1_mean, token_f1_median, aeb_f1, failures}}}."""
+    grouped: dict[tuple[str, str], list[Score]] = defaultdict(list)
+    for score in scores:
+        for key in groups_of(score):
+            grouped[(key, score.extractor)].append(score)
+    summary: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
+    for (key, name), members in grouped.items():
+        f1s = [s.token_f1 for s in members]
+        summary[key][name] = {
+            "pages": len(members),
+            "token_f1_mean": statistics.fmean(f1s),
+            "token_f1_median": statistics.median(f1s),
+            "aeb_f1": aeb_f1([(s.aeb_precision, s.aeb_recall) for s in members])[2],
+            "failures": sum(bool(s.failure) for s in members),
+        }
+    return dict(summary)
+
+
+def _group_order(key: str) -> tuple[int, str]:
+    rank = {"all pages": 1, "English pages": 2, "Chinese pages": 3, "other languages": 4}
+    return (rank.get(key, 5 if ":" in key else 0), key)
+
+
+def format_tables(summary: dict, names: list[str]) -> str:
+    """Markdown: one table per metric, groups as rows, extractors as columns, the best in bold."""
+    out = []
+    titles = {
+        "token_f1_mean": "Mean per-page token F1 (CJK characters as tokens)",
+        "aeb_f1": "AEB shingle F1 (F1 of mean precision and mean recall, 4-word shingles)",
+        "token_f1_median": "Median per-page token F1",
+    }
+    for metric, title in titles.items():
+        out += [f"### {title}", "", "| group | pages | " + " | ".join(names) + " |"]
+        out.append("|---|---" + "|---" * len(names) + "|")
+        for key in sorted(summary, key=_group_order):
+            row = summary[key]
+            values = {n: row[n][metric] for n in names if n in row}
+            best = max(values.values()) if values else None
+            pages = max(row[n]["pages"] for n in row)
+            cells = [
+                (f"**{values[n]:.3f}**" if values[n] == best else f"{values[n]:.3f}") if n in values else "–"
+                for n in names
+            ]
+            out.append(f"| {key} | {pages} | " + " | ".join(cells) + " |")
+        out.append("")
+    failures = {n: summary["all pages"][n]["failures"] for n in names if n in summary["all pages"]}
+    out.append(
+        "Pages where the extractor crashed or timed out (scored as empty output): "
+        + ", ".join(f"{n} {k}" for n, k in failures.items())
+        + "."
+    )
+    return "\n".join(out)
+
+
+def versions(names: list[str]) -> dict[str, str]:
+    return {EXTRACTORS[n].package: metadata.version(EXTRACTORS[n].package) for n in names}
+
+
+def write_results(text: str) -> None:
+    """Replace the section between the accuracy markers of RESULTS.md (creating the file)."""
+    start, end = "<!-- accuracy:start -->", "<!-- accuracy:end -->"
+    current = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
+    block = f"{start}\n{text}\n{end}"
+    if start in current:
+        head, rest = current.split(start, 1)
+        current = head + block + rest.split(end, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + block + "\n"
+    RESULTS.write_text(current, "utf-8")
+
+
+def save_scores(scores: list[Score], label: str) -> Path:
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"accuracy-{label}.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for score in scores:
+            handle.write(json.dumps(asdict(score)) + "\n")
+    return path
+
+
+# --- floors -----------------------------------------------------------------------------------
+
+
+def measured_floors(summary: dict) -> dict[str, dict[str, dict[str, float]]]:
+    """boilerml's figures per mode and group, rounded down to 3 decimals."""
+    return {
+        name: {
+            key: {m: int(summary[key][name][m] * 1000) / 1000 for m in FLOOR_METRICS}
+            for key in sorted(summary, key=_group_order)
+            if name in summary[key]
+        }
+        for name in BOILERML
+    }
+
+
+def compare_floors(summary: dict, pinned: dict, epsilon: float) -> list[str]:
+    """Every figure below its floor by more than epsilon, as readable lines (empty: all hold)."""
+    below = []
+    for name, groups in pinned.items():
+        for key, metrics in groups.items():
+            for metric, floor in metrics.items():
+                value = summary.get(key, {}).get(name, {}).get(metric)
+                if value is None or value < floor - epsilon:
+                    below.append(f"{name} {key} {metric}: {value} < floor {floor} (epsilon {epsilon})")
+    return below
+
+
+def pin(floors_file: dict, page_set: str, pages: list[Page], summary: dict, allow_lower: str | None) -> int:
+    entry = floors_file.setdefault("sets", {}).get(page_set, {})
+    new = measured_floors(summary)
+    lowered = []
+    for name, groups in entry.get("floors", {}).items():
+        for key, metrics in groups.items():
+            for metric, old in metrics.items():
+                value = new.get(name, {}).get(key, {}).get(metric)
+                if value is None or value < old:
+                    lowered.append(f"{name} {key} {metric}: {old} -> {value}")
+    same_pages = entry.get("pages_sha256") == pages_hash(pages)
+    if lowered and same_pages and not allow_lower:
+        print("refusing to lower floors without --allow-lower REASON:\n  " + "\n  ".join(lowered))
+        return 1
+    floors_file["sets"][page_set] = {
+        "pages": len(pages),
+        "pages_sha256": pages_hash(pages),
+        "floors": new,
+    }
+    floors_file.setdefault("history", []).append(
+        {
+            "date": datetime.date.today().isoformat(),
+            "set": page_set,
+            "lowered": lowered,
+            "reason": allow_lower or ("pages changed" if not same_pages and entry else "raised or first pin"),
+        }
+    )
+    FLOORS.write_text(json.dumps(floors_file, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    print(f"pinned {page_set} floors for {len(pages)} pages in {FLOORS.name}")
+    return 0
+
+
+def check(floors_file: dict, page_set: str, pages: list[Page], summary: dict) -> int:
+    entry = floors_file["sets"][page_set]
+    if entry["pages_sha256"] != pages_hash(pages):
+        print(
+            f"the {page_set} pages differ from the pinned ones (hash {pages_hash(pages)[:12]} vs "
+            f"{entry['pages_sha256'][:12]}): re-pin with --pin after checking why"
+        )
+        return 2
+    below = compare_floors(summary, entry["floors"], floors_file["epsilon"])
+    if below:
+        print("below the pinned floors:\n  " + "\n  ".join(below))
+        return 1
+    n_figures = sum(len(m) for g in entry["floors"].values() for m in g.values())
+    print(f"all {n_figures} pinned figures hold on the {len(pages)} {page_set} pages")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", help="corpora folder (default: ../shared/datasets)")
+    parser.add_argument("--extractors", help="comma-separated subset of: " + ", ".join(EXTRACTORS))
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--set", dest="page_set", choices=("full", "ci"), default="full")
+    parser.add_argument("--write", action="store_true", help="write the tables into RESULTS.md")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--check", action="store_true", help="compare boilerml with the pinned floors")
+    group.add_argument("--pin", action="store_true", help="pin boilerml's floors on this set")
+    parser.add_argument("--allow-lower", metavar="REASON", help="with --pin: lower floors, for this reason")
+    args = parser.parse_args(argv)
+
+    root = datasets_dir(args.datasets)
+    if not any(root.glob("*.tar.gz")):
+        print(f"no corpora in {root}", file=sys.stderr)
+        return 3
+    names = args.extractors.split(",") if args.extractors else list(EXTRACTORS)
+    if args.check or args.pin:
+        names = list(BOILERML)
+    unknown = [n for n in names if n not in EXTRACTORS]
+    if unknown:
+        parser.error(f"unknown extractor(s) {unknown}")
+    pages = select_pages(root, args.page_set)
+    started = time.perf_counter()
+    scores = run(pages, names, args.jobs)
+    summary = summarise(scores)
+    print(f"{len(pages)} dev pages, {len(names)} extractors, {time.perf_counter() - started:.0f} s")
+    save_scores(scores, args.page_set)
+    floors_file = json.loads(FLOORS.read_text("utf-8")) if FLOORS.exists() else {"epsilon": 0.003}
+    if args.check:
+        return check(floors_file, args.page_set, pages, summary)
+    if args.pin:
+        return pin(floors_file, args.page_set, pages, summary, args.allow_lower)
+    tables = format_tables(summary, names)
+    print(tables)
+    if args.write:
+        header = [
+            f"Measured {datetime.date.today().isoformat()} on {len(pages)} dev pages "
+            f"(`python benchmarks/accuracy.py --jobs {args.jobs} --write`).",
+            "",
+            "Versions: " + ", ".join(f"{k} {v}" for k, v in versions(names).items()) + ".",
+            "",
+            "Extractors: " + "; ".join(f"{n}: {EXTRACTORS[n].note}" for n in names) + ".",
+            "",
+        ]
+        write_results("\n".join(header) + tables)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

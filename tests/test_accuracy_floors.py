@@ -1,0 +1,80 @@
+"""The accuracy floors: CI's fast check on real pages, and the rules of pinning."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+
+from boilerml.corpora import Page
+
+SCRIPT = REPO / "benchmarks" / "accuracy.py"
+
+
+@pytest.fixture(scope="module")
+def accuracy():
+    spec = importlib.util.spec_from_file_location("accuracy_benchmark", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+def _page(page_id: str, content: str = "gold text") -> Page:
+    return Page("demo", page_id, "en", "dev", b"<p>x</p>", "utf-8", content, None, {})
+
+
+def _summary(value: float) -> dict:
+    figures = {"token_f1_mean": value, "aeb_f1": value, "token_f1_median": value, "pages": 2, "failures": 0}
+    return {"demo": {"boilerml-html": figures, "boilerml-text": figures}}
+
+
+def test_ci_floors_hold_on_the_pinned_pages(datasets):
+    """The shipped model holds every pinned figure of the fast CI set (exit 0), on the same pages."""
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--check", "--set", "ci", "--jobs", "2", "--datasets", str(datasets)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pinned figures hold" in result.stdout
+
+
+def test_a_figure_below_its_floor_by_more_than_epsilon_is_reported(accuracy):
+    pinned = {"boilerml-html": {"demo": {"token_f1_mean": 0.9}}}
+    assert accuracy.compare_floors(_summary(0.898), pinned, epsilon=0.003) == []
+    below = accuracy.compare_floors(_summary(0.89), pinned, epsilon=0.003)
+    assert len(below) == 1 and "demo token_f1_mean" in below[0]
+    missing = accuracy.compare_floors({}, pinned, epsilon=0.003)
+    assert len(missing) == 1
+
+
+def test_pinning_never_lowers_a_floor_silently(accuracy, tmp_path, monkeypatch):
+    monkeypatch.setattr(accuracy, "FLOORS", tmp_path / "floors.json")
+    pages = [_page("a"), _page("b")]
+    floors: dict = {"epsilon": 0.003}
+    assert accuracy.pin(floors, "ci", pages, _summary(0.95), None) == 0
+    assert floors["sets"]["ci"]["floors"]["boilerml-html"]["demo"]["token_f1_mean"] == 0.95
+
+    assert accuracy.pin(floors, "ci", pages, _summary(0.93), None) == 1
+    assert floors["sets"]["ci"]["floors"]["boilerml-html"]["demo"]["token_f1_mean"] == 0.95
+
+    assert accuracy.pin(floors, "ci", pages, _summary(0.93), "new labels") == 0
+    written = json.loads((tmp_path / "floors.json").read_text("utf-8"))
+    assert written["sets"]["ci"]["floors"]["boilerml-html"]["demo"]["token_f1_mean"] == 0.93
+    assert written["history"][-1]["reason"] == "new labels"
+    assert written["history"][-1]["lowered"]
+
+
+def test_check_refuses_other_pages_than_the_pinned_ones(accuracy, tmp_path, monkeypatch):
+    monkeypatch.setattr(accuracy, "FLOORS", tmp_path / "floors.json")
+    floors: dict = {"epsilon": 0.003}
+    accuracy.pin(floors, "ci", [_page("a"), _page("b")], _summary(0.95), None)
+    assert accuracy.check(floors, "ci", [_page("a"), _page("b")], _summary(0.95)) == 0
+    assert accuracy.check(floors, "ci", [_page("a"), _page("b", "other gold")], _summary(0.95)) == 2
+    assert accuracy.check(floors, "ci", [_page("a"), _page("b")], _summary(0.90)) == 1
