@@ -21,6 +21,9 @@ Modes:
              CI runs) and fail (exit 1) when a figure is below its floor in
              ``benchmarks/accuracy_floors.json`` by more than the file's epsilon, or (exit 2)
              when the pages are not the pinned ones (their hash differs).
+  --comments score comment extraction (comments alone, article plus comments) against the
+             comment gold of dragnet and l3s-gn1, for boilerml and trafilatura.
+  --curve    measure boilerml's precision/recall knob (``threshold``) on the set, both modes.
   --pin      measure boilerml on the set and write its floors; refuses to lower a floor unless
              ``--allow-lower REASON`` is given, and records every change with its reason.
 
@@ -341,9 +344,9 @@ def versions(names: list[str]) -> dict[str, str]:
     return {EXTRACTORS[n].package: metadata.version(EXTRACTORS[n].package) for n in names}
 
 
-def write_results(text: str) -> None:
-    """Replace the section between the accuracy markers of RESULTS.md (creating the file)."""
-    start, end = "<!-- accuracy:start -->", "<!-- accuracy:end -->"
+def write_results(text: str, section: str = "accuracy") -> None:
+    """Replace the section between the ``section`` markers of RESULTS.md (creating the file)."""
+    start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
     current = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
     block = f"{start}\n{text}\n{end}"
     if start in current:
@@ -361,6 +364,124 @@ def save_scores(scores: list[Score], label: str) -> Path:
         for score in scores:
             handle.write(json.dumps(asdict(score)) + "\n")
     return path
+
+
+# --- comments ------------------------------------------------------------------------------------
+
+#: What the comment table scores: the comments alone, and article plus comments, against the
+#: gold of the corpora that annotate comments (dragnet, l3s-gn1).
+COMMENT_TARGETS = ("comments", "article + comments")
+
+
+def _comment_outputs(page: Page, html: str) -> dict[str, dict[str, str]]:
+    """{extractor: {target: output}} for boilerml (both modes) and trafilatura."""
+    import trafilatura
+
+    import boilerml
+    from boilerml.reassemble import to_text
+    from boilerml.segment import html_to_lines
+
+    outputs = {}
+    dump = render_as_text(html_to_lines(html), uses_blank_lines(page))
+    for name, source, mode in (("boilerml-html", html, "html"), ("boilerml-text", dump, "text")):
+        labelled = boilerml.classify(source, input_format=mode)
+        outputs[name] = {
+            "comments": to_text(labelled, ("comment",)),
+            "article + comments": to_text(labelled, ("content", "comment")),
+        }
+    document = trafilatura.bare_extraction(html, include_comments=True)
+    text, comments = (document.text or "", document.comments or "") if document else ("", "")
+    outputs["trafilatura"] = {"comments": comments, "article + comments": text + "\n" + comments}
+    return outputs
+
+
+def _comment_chunk(pages: list[Page]) -> list[tuple[str, str, str, float]]:
+    """(row group, extractor, target, token F1) for every page with comment gold.
+
+    Pages are grouped by corpus and by whether the gold has comments at all: on a page
+    without, only an empty comment output scores 1.
+    """
+    rows = []
+    for page in pages:
+        comments = page.comments or ""
+        gold = {"comments": comments, "article + comments": page.content + "\n" + comments}
+        group = f"{page.dataset}, pages {'with' if comments.strip() else 'without'} comments"
+        for name, by_target in _comment_outputs(page, page.text()).items():
+            for target, output in by_target.items():
+                rows.append((group, name, target, token_f1(gold[target], output)[2]))
+    return rows
+
+
+def format_comments(rows: list[tuple[str, str, str, float]], n_pages: int) -> str:
+    """Markdown: mean token F1 per row group, extractor and target."""
+    grouped: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for group, name, target, f1 in rows:
+        grouped[(group, name, target)].append(f1)
+    names = sorted({name for _, name, _ in grouped})
+    out = [
+        f"Comments: mean per-page token F1 on the {n_pages} dev pages whose corpus annotates comments.",
+        "",
+        "| pages | n | target | " + " | ".join(names) + " |",
+        "|---|---|---" + "|---" * len(names) + "|",
+    ]
+    for group in sorted({g for g, _, _ in grouped}):
+        for target in COMMENT_TARGETS:
+            values = [grouped[(group, n, target)] for n in names]
+            cells = [f"{statistics.fmean(v):.3f}" for v in values]
+            out.append(f"| {group} | {len(values[0])} | {target} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+# --- the precision/recall knob -----------------------------------------------------------------
+
+#: Thresholds of the curve; None is the default (most probable class).
+CURVE_THRESHOLDS: tuple[float | None, ...] = (None, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+def _curve_chunk(pages: list[Page]) -> list[tuple[str, str, float | None, float, float, float]]:
+    """(mode, language group, threshold, token precision, recall, F1) for every page and threshold."""
+    import boilerml
+    from boilerml.reassemble import to_text
+    from boilerml.segment import html_to_lines
+
+    rows = []
+    for page in pages:
+        html = page.text()
+        dump = render_as_text(html_to_lines(html), uses_blank_lines(page))
+        language = {"en": "English pages", "zh": "Chinese pages"}.get(page.lang, "other languages")
+        for mode, source in (("html", html), ("text", dump)):
+            labelled = boilerml.classify(source, input_format=mode)
+            for threshold in CURVE_THRESHOLDS:
+                precision, recall, f1 = token_f1(page.content, to_text(labelled, ("content",), threshold))
+                rows.append((mode, language, threshold, precision, recall, f1))
+    return rows
+
+
+def format_curve(rows: list[tuple[str, str, float | None, float, float, float]]) -> str:
+    """Markdown: mean token precision, recall and F1 per threshold, per mode and language group."""
+    grouped: dict[tuple[str, str, float | None], list[tuple[float, float, float]]] = defaultdict(list)
+    for mode, language, threshold, *prf in rows:
+        for key in (language, "all pages"):
+            grouped[(mode, key, threshold)].append(tuple(prf))
+    out = []
+    for mode in ("html", "text"):
+        keys = ("all pages", "English pages", "Chinese pages")
+        out += [
+            f"{mode.upper()} mode, mean per-page token precision / recall / F1:",
+            "",
+            "| threshold | " + " | ".join(keys) + " |",
+            "|---" * (len(keys) + 1) + "|",
+        ]
+        for threshold in CURVE_THRESHOLDS:
+            cells = []
+            for key in keys:
+                members = grouped[(mode, key, threshold)]
+                p, r, f = (statistics.fmean(m[i] for m in members) for i in range(3))
+                cells.append(f"{p:.3f} / {r:.3f} / {f:.3f}")
+            name = "default (most probable class)" if threshold is None else f"{threshold:.2f}"
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
 
 
 # --- floors -----------------------------------------------------------------------------------
@@ -449,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--check", action="store_true", help="compare boilerml with the pinned floors")
     group.add_argument("--pin", action="store_true", help="pin boilerml's floors on this set")
+    group.add_argument("--curve", action="store_true", help="measure boilerml's precision/recall knob")
+    group.add_argument("--comments", action="store_true", help="score comment extraction")
     parser.add_argument("--allow-lower", metavar="REASON", help="with --pin: lower floors, for this reason")
     args = parser.parse_args(argv)
 
@@ -464,6 +587,27 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown extractor(s) {unknown}")
     pages = select_pages(root, args.page_set)
     started = time.perf_counter()
+    if args.comments:
+        with_gold = [page for page in pages if page.comments is not None]
+        chunks = [with_gold[i : i + 8] for i in range(0, len(with_gold), 8)]
+        parts = Parallel(n_jobs=args.jobs)(delayed(_comment_chunk)(chunk) for chunk in chunks)
+        table = format_comments([row for part in parts for row in part], len(with_gold))
+        print(table)
+        if args.write:
+            write_results(f"Measured {datetime.date.today().isoformat()}.\n\n{table}", "comments")
+        return 0
+    if args.curve:
+        chunks = [pages[i : i + 8] for i in range(0, len(pages), 8)]
+        parts = Parallel(n_jobs=args.jobs)(delayed(_curve_chunk)(chunk) for chunk in chunks)
+        curve = format_curve([row for part in parts for row in part])
+        print(curve)
+        if args.write:
+            write_results(
+                f"The threshold knob, measured {datetime.date.today().isoformat()} on "
+                f"{len(pages)} dev pages (`python benchmarks/accuracy.py --curve --write`):\n\n{curve}",
+                "curve",
+            )
+        return 0
     scores = run(pages, names, args.jobs)
     summary = summarise(scores)
     print(f"{len(pages)} dev pages, {len(names)} extractors, {time.perf_counter() - started:.0f} s")

@@ -56,6 +56,16 @@ def _parse_keep(value: str) -> tuple[str, ...]:
     return kept
 
 
+def _parse_threshold(value: str) -> float:
+    try:
+        threshold = float(value)
+    except ValueError:
+        threshold = -1.0
+    if not 0.0 <= threshold <= 1.0:
+        raise argparse.ArgumentTypeError(f"--threshold takes a probability between 0 and 1; got {value!r}")
+    return threshold
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="boilerml", description="Remove boilerplate from web pages and text dumps."
@@ -76,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_parse_keep,
         default=("content",),
         help="comma-separated labels to keep (default: content)",
+    )
+    clean.add_argument(
+        "--threshold",
+        type=_parse_threshold,
+        help="keep a line when the --keep classes' probabilities sum to at least this "
+        "(higher: less junk, less article); default: keep lines whose most probable class is kept",
     )
     clean.add_argument(
         "--input", choices=("auto", "html", "text"), default="auto", help="input format (default: sniffed)"
@@ -180,7 +196,9 @@ def run_clean(args: argparse.Namespace) -> int:
             fail(ERROR_READ.format(path=name, reason=error.strerror or error))
             continue
         try:
-            rendered = reassemble(classify(raw, input_format=args.input, model=model), args.keep, args.format)
+            rendered = reassemble(
+                classify(raw, input_format=args.input, model=model), args.keep, args.format, args.threshold
+            )
         except Exception as error:  # one bad page must not end a batch; it is reported instead
             logger.info("failed to clean %s", name, exc_info=True)
             fail(ERROR_CLEAN.format(path=name, reason=f"{type(error).__name__}: {error}"))

@@ -9,7 +9,7 @@ from .decode import decode
 from .features import extract_features
 from .lines import LabelledLine
 from .model import Model, default_model
-from .reassemble import check_keep, to_text
+from .reassemble import check_keep, check_threshold, to_text
 from .segment import InputFormat, resolve_format, segment
 
 
@@ -38,11 +38,18 @@ def clean(
     *,
     input_format: InputFormat = "auto",
     keep: Iterable[str] = ("content",),
+    threshold: float | None = None,
     model: Model | None = None,
 ) -> str:
     """The article text of a page: the lines labelled with one of ``keep``, one per line.
 
-    ``keep=("content", "comment")`` adds the reader comments.
+    Args:
+        keep: the classes to keep; ``("content", "comment")`` adds the reader comments.
+        threshold: None keeps the lines whose most probable class is in ``keep``; a
+            probability keeps those whose ``keep`` classes sum to at least it. Raise it
+            (0.7, 0.9) for less junk and less article, lower it (0.3) for the reverse; the
+            README gives the measured trade-off.
     """
     kept = check_keep(keep)
-    return to_text(classify(page, input_format=input_format, model=model), kept)
+    check_threshold(threshold)
+    return to_text(classify(page, input_format=input_format, model=model), kept, threshold)

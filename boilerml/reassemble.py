@@ -22,14 +22,37 @@ def check_keep(keep: Iterable[str]) -> tuple[str, ...]:
     return kept
 
 
-def kept_lines(labelled: Sequence[LabelledLine], keep: Sequence[str]) -> list[LabelledLine]:
-    """The lines whose label is in ``keep``, in page order."""
-    return [line for line in labelled if line.label in keep]
+def check_threshold(threshold: float | None) -> float | None:
+    """Validate a keep threshold: None, or a probability in [0, 1]; raises ValueError otherwise."""
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be a probability between 0 and 1, not {threshold!r}")
+    return threshold
 
 
-def to_text(labelled: Sequence[LabelledLine], keep: Sequence[str] = ("content",)) -> str:
+def is_kept(line: LabelledLine, keep: Sequence[str], threshold: float | None = None) -> bool:
+    """Whether a line goes into the output.
+
+    With no ``threshold``, a line is kept when its most probable label is in ``keep``. With a
+    threshold, when the probabilities of the ``keep`` classes sum to at least ``threshold``:
+    higher values trade recall for precision (the measured curve is in the README).
+    """
+    if threshold is None:
+        return line.label in keep
+    return sum(line.probabilities.get(label, 0.0) for label in keep) >= threshold
+
+
+def kept_lines(
+    labelled: Sequence[LabelledLine], keep: Sequence[str], threshold: float | None = None
+) -> list[LabelledLine]:
+    """The lines :func:`is_kept` keeps, in page order."""
+    return [line for line in labelled if is_kept(line, keep, threshold)]
+
+
+def to_text(
+    labelled: Sequence[LabelledLine], keep: Sequence[str] = ("content",), threshold: float | None = None
+) -> str:
     """The kept lines, one paragraph per line."""
-    return "\n".join(line.text for line in kept_lines(labelled, keep))
+    return "\n".join(line.text for line in kept_lines(labelled, keep, threshold))
 
 
 def _markdown_line(line: LabelledLine) -> str:
@@ -45,19 +68,32 @@ def _markdown_line(line: LabelledLine) -> str:
     return line.text
 
 
-def to_markdown(labelled: Sequence[LabelledLine], keep: Sequence[str] = ("content",)) -> str:
+def to_markdown(
+    labelled: Sequence[LabelledLine], keep: Sequence[str] = ("content",), threshold: float | None = None
+) -> str:
     """The kept lines as Markdown: headings, list items and quotes marked, blank-line separated."""
-    return "\n\n".join(_markdown_line(line) for line in kept_lines(labelled, keep))
+    return "\n\n".join(_markdown_line(line) for line in kept_lines(labelled, keep, threshold))
 
 
-def to_json(labelled: Sequence[LabelledLine], keep: Sequence[str] = ("content",), **extra: object) -> str:
-    """A JSON object: ``text`` (the kept lines) and ``lines`` (every line with label and probabilities)."""
+def to_json(
+    labelled: Sequence[LabelledLine],
+    keep: Sequence[str] = ("content",),
+    threshold: float | None = None,
+    **extra: object,
+) -> str:
+    """A JSON object: ``text`` (the kept lines) and ``lines`` (every line with its label,
+    probabilities and whether it was kept)."""
     return json.dumps(
         {
             **extra,
-            "text": to_text(labelled, keep),
+            "text": to_text(labelled, keep, threshold),
             "lines": [
-                {"text": line.text, "label": line.label, "probabilities": line.probabilities}
+                {
+                    "text": line.text,
+                    "label": line.label,
+                    "probabilities": line.probabilities,
+                    "kept": is_kept(line, keep, threshold),
+                }
                 for line in labelled
             ],
         },
@@ -66,13 +102,17 @@ def to_json(labelled: Sequence[LabelledLine], keep: Sequence[str] = ("content",)
 
 
 def reassemble(
-    labelled: Sequence[LabelledLine], keep: Sequence[str] = ("content",), output_format: OutputFormat = "text"
+    labelled: Sequence[LabelledLine],
+    keep: Sequence[str] = ("content",),
+    output_format: OutputFormat = "text",
+    threshold: float | None = None,
 ) -> str:
-    """Render labelled lines in one of :data:`OUTPUT_FORMATS`."""
+    """Render labelled lines in one of :data:`OUTPUT_FORMATS` (``threshold``: see :func:`is_kept`)."""
+    check_threshold(threshold)
     if output_format == "text":
-        return to_text(labelled, keep)
+        return to_text(labelled, keep, threshold)
     if output_format == "markdown":
-        return to_markdown(labelled, keep)
+        return to_markdown(labelled, keep, threshold)
     if output_format == "json":
-        return to_json(labelled, keep)
+        return to_json(labelled, keep, threshold)
     raise ValueError(f"output format must be one of {OUTPUT_FORMATS}, not {output_format!r}")

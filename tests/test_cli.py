@@ -124,3 +124,15 @@ def test_a_page_that_fails_to_clean_is_reported_and_the_batch_goes_on(
     assert "1 of 2 file(s) failed" in err
     assert (tmp_path / "out" / "news.txt").is_file()
     assert not (tmp_path / "out" / "bad.txt").exists()
+
+
+def test_threshold_option(news_file, capsys):
+    assert main(["clean", "--threshold", "0.0", str(news_file)]) == EXIT_OK
+    everything = capsys.readouterr().out
+    assert main(["clean", "--threshold", "0.95", str(news_file)]) == EXIT_OK
+    strict = capsys.readouterr().out
+    assert "Privacy policy" in everything and "Privacy policy" not in strict
+    assert set(strict.splitlines()) < set(everything.splitlines())
+    with pytest.raises(SystemExit) as exit_info:
+        main(["clean", "--threshold", "high", str(news_file)])
+    assert exit_info.value.code == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from concurrent.futures import ThreadPoolExecutor
 
@@ -100,3 +101,28 @@ def test_empty_and_whitespace_pages_give_empty_text():
     assert boilerml.clean("") == ""
     assert boilerml.clean(b"   \n\t ") == ""
     assert boilerml.classify("<html><body></body></html>") == []
+
+
+def test_threshold_trades_lines_monotonically(news_html):
+    """A higher threshold keeps a subset of the lines a lower one keeps; 0 keeps every line."""
+    labelled = boilerml.classify(news_html)
+    every_line = "\n".join(line.text for line in labelled)
+    assert boilerml.clean(news_html, threshold=0.0) == every_line
+    kept = {t: set(boilerml.clean(news_html, threshold=t).splitlines()) for t in (0.1, 0.5, 0.9)}
+    assert kept[0.9] <= kept[0.5] <= kept[0.1]
+    assert kept[0.9] != kept[0.1]  # the example has lines of middling confidence
+    by_sum = [x.text for x in labelled if x.probabilities["content"] + x.probabilities["comment"] >= 0.5]
+    assert boilerml.clean(news_html, keep=("content", "comment"), threshold=0.5) == "\n".join(by_sum)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
+def test_threshold_outside_zero_one_is_refused(news_html, bad):
+    with pytest.raises(ValueError, match="threshold"):
+        boilerml.clean(news_html, threshold=bad)
+
+
+def test_json_marks_which_lines_were_kept(news_html):
+    labelled = boilerml.classify(news_html)
+    payload = json.loads(to_json(labelled, threshold=0.9))
+    expected = [x.probabilities["content"] >= 0.9 for x in labelled]
+    assert [line["kept"] for line in payload["lines"]] == expected
