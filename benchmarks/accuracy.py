@@ -74,6 +74,23 @@ _BLOCK_TAGS = (
     "blockquote", "pre", "section", "article", "dd", "dt", "figcaption", "table", "ul", "ol",
 )  # fmt: skip
 
+#: Frequent characters written differently in the two Chinese scripts (pairs at the same
+#: position), to report traditional and simplified pages apart.
+_TRADITIONAL = (
+    "們國會這來時對說為經發與過個現開關東車長門問間聽記點學實體從還進動種業產無義處頭總區應歲報價機樂兒"
+)
+_SIMPLIFIED = (
+    "们国会这来时对说为经发与过个现开关东车长门问间听记点学实体从还进动种业产无义处头总区应岁报价机乐儿"
+)
+
+
+def chinese_script(text: str) -> str:
+    """ "traditional" or "simplified": which script's distinctive characters ``text`` uses more."""
+    traditional = sum(text.count(c) for c in _TRADITIONAL)
+    simplified = sum(text.count(c) for c in _SIMPLIFIED)
+    return "traditional" if traditional > simplified else "simplified"
+
+
 #: jusText's stop-word lists by page language; languages without one use its documented
 #: language-independent mode (empty list, both stop-word thresholds 0).
 _JUSTEXT_STOPLISTS = {
@@ -193,6 +210,7 @@ class Score:
     aeb_recall: float | None
     seconds: float
     failure: str = ""
+    script: str = ""
 
 
 class _Timeout(Exception):
@@ -233,6 +251,7 @@ def _score_page(extractor: Extractor, page: Page, html: str) -> Score:
         aeb_recall,
         seconds,
         failure,
+        chinese_script(page.content) if page.lang == "zh" else "",
     )
 
 
@@ -282,6 +301,8 @@ def groups_of(score: Score) -> list[str]:
     keys = [score.dataset, language, "all pages"]
     if score.page_type:
         keys.append(f"{score.dataset}: {score.page_type}")
+    if score.script:
+        keys.append(f"Chinese pages, {score.script}")
     return keys
 
 
@@ -305,7 +326,14 @@ def summarise(scores: list[Score]) -> dict[str, dict[str, dict[str, float]]]:
 
 
 def _group_order(key: str) -> tuple[int, str]:
-    rank = {"all pages": 1, "English pages": 2, "Chinese pages": 3, "other languages": 4}
+    rank = {
+        "all pages": 1,
+        "English pages": 2,
+        "Chinese pages": 3,
+        "Chinese pages, simplified": 3,
+        "Chinese pages, traditional": 3,
+        "other languages": 4,
+    }
     return (rank.get(key, 5 if ":" in key else 0), key)
 
 
