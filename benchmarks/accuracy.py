@@ -23,6 +23,7 @@ Modes:
              when the pages are not the pinned ones (their hash differs).
   --comments score comment extraction (comments alone, article plus comments) against the
              comment gold of dragnet and l3s-gn1, for boilerml and trafilatura.
+  --calibration  reliability of the line probabilities against the derived labels.
   --curve    measure boilerml's precision/recall knob (``threshold``) on the set, both modes.
   --pin      measure boilerml on the set and write its floors; refuses to lower a floor unless
              ``--allow-lower REASON`` is given, and records every change with its reason.
@@ -47,9 +48,11 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 from joblib import Parallel, delayed
 
 from boilerml.corpora import Page, datasets_dir, read_corpora, render_as_text, uses_blank_lines
+from boilerml.lines import LABELS
 from boilerml.metrics import aeb_f1, aeb_page, token_f1
 
 HERE = Path(__file__).resolve().parent
@@ -460,6 +463,66 @@ def format_comments(rows: list[tuple[str, str, str, float]], n_pages: int) -> st
     return "\n".join(out)
 
 
+# --- calibration -----------------------------------------------------------------------------
+
+#: Equal-width probability bins of the reliability table.
+CALIBRATION_BINS = 10
+
+
+def _calibration_chunk(pages: list[Page]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(mode, probabilities (n, 4), derived labels (n,)) of every page, both modes."""
+    import boilerml
+    from boilerml.corpora import derive_labels
+    from boilerml.segment import html_to_lines
+
+    rows = []
+    for page in pages:
+        lines = html_to_lines(page.text())
+        truth = np.array(derive_labels(lines, page.content, page.comments))
+        dump = render_as_text(lines, uses_blank_lines(page))
+        for mode, source in (("html", page.text()), ("text", dump)):
+            labelled = boilerml.classify(source, input_format=mode)
+            probabilities = np.array([[x.probabilities[label] for label in LABELS] for x in labelled])
+            rows.append((mode, probabilities.reshape(-1, len(LABELS)), truth))
+    return rows
+
+
+def format_calibration(rows: list[tuple[str, np.ndarray, np.ndarray]]) -> str:
+    """Markdown: per mode, the reliability of every class's probability (expected calibration
+    error over equal-width bins, and the content class's reliability table)."""
+    out = []
+    for mode in ("html", "text"):
+        p = np.vstack([r[1] for r in rows if r[0] == mode])
+        truth = np.concatenate([r[2] for r in rows if r[0] == mode])
+        errors = []
+        for k, label in enumerate(LABELS):
+            bins = np.minimum((p[:, k] * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
+            observed = truth == label
+            gap = sum(
+                abs(p[bins == b, k].mean() - observed[bins == b].mean()) * np.sum(bins == b)
+                for b in range(CALIBRATION_BINS)
+                if np.any(bins == b)
+            )
+            errors.append(f"{label} {gap / len(truth):.3f}")
+        out += [
+            f"{mode.upper()} mode, {len(truth)} lines. Expected calibration error "
+            f"({CALIBRATION_BINS} bins) per class: " + ", ".join(errors) + ".",
+            "",
+            "| P(content) bin | lines | mean P(content) | share labelled content |",
+            "|---|---|---|---|",
+        ]
+        bins = np.minimum((p[:, 0] * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
+        for b in range(CALIBRATION_BINS):
+            chosen = bins == b
+            if np.any(chosen):
+                out.append(
+                    f"| {b / CALIBRATION_BINS:.1f}–{(b + 1) / CALIBRATION_BINS:.1f} | {int(chosen.sum())} | "
+                    f"{p[chosen, 0].mean():.3f} | {np.mean(truth[chosen] == 'content'):.3f} |"
+                )
+        out.append("")
+    return "\n".join(out)
+
+
 # --- the precision/recall knob -----------------------------------------------------------------
 
 #: Thresholds of the curve; None is the default (most probable class).
@@ -600,6 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--pin", action="store_true", help="pin boilerml's floors on this set")
     group.add_argument("--curve", action="store_true", help="measure boilerml's precision/recall knob")
     group.add_argument("--comments", action="store_true", help="score comment extraction")
+    group.add_argument("--calibration", action="store_true", help="how well probabilities are calibrated")
     parser.add_argument("--allow-lower", metavar="REASON", help="with --pin: lower floors, for this reason")
     args = parser.parse_args(argv)
 
@@ -623,6 +687,18 @@ def main(argv: list[str] | None = None) -> int:
         print(table)
         if args.write:
             write_results(f"Measured {datetime.date.today().isoformat()}.\n\n{table}", "comments")
+        return 0
+    if args.calibration:
+        chunks = [pages[i : i + 8] for i in range(0, len(pages), 8)]
+        parts = Parallel(n_jobs=args.jobs)(delayed(_calibration_chunk)(chunk) for chunk in chunks)
+        table = format_calibration([row for part in parts for row in part])
+        print(table)
+        if args.write:
+            write_results(
+                f"Calibration against the derived labels, measured {datetime.date.today().isoformat()} "
+                f"on {len(pages)} dev pages (`--calibration`):\n\n{table}",
+                "calibration",
+            )
         return 0
     if args.curve:
         chunks = [pages[i : i + 8] for i in range(0, len(pages), 8)]
