@@ -64,6 +64,9 @@ class CueVocabulary:
     cue_patterns: tuple[re.Pattern[str], ...]
     #: A comment cue closing the line ("... 回复", "... Reply (3)"): how comment widgets end.
     comment_cue_at_end: re.Pattern[str]
+    #: A match of ``comment_cue_at_end`` starts at most this many characters before the end
+    #: (the longest comment cue plus the trailing count), so only the tail is searched.
+    comment_cue_tail_chars: int
     english_function_words: frozenset[str]
     chinese_function_chars: frozenset[str]
 
@@ -72,16 +75,55 @@ class CueVocabulary:
 #: often are in extracted text ("AdvertisementScroll to continue"); shorter ones ("ad",
 #: "share") need a word boundary on both sides or they would fire inside other words.
 GLUED_CUE_MIN_CHARS = 7
+#: What may follow a comment cue that ends a line: spaces, brackets and a count ("Reply (3)").
+COMMENT_CUE_TAIL = 8
+
+
+def _trie_regex(cues: dict[str, str]) -> str:
+    """A regex matching the longest of ``cues`` (cue → regex that must follow it) at a position.
+
+    The cues are factored into a prefix tree, so the engine walks one branch per character
+    instead of trying every cue at every position; longer cues are tried before a cue that is
+    a prefix of them, which is what the plain alternation sorted longest-first did.
+    """
+    tree: dict = {}
+    for cue, suffix in cues.items():
+        node = tree
+        for ch in cue:
+            node = node.setdefault(ch, {})
+        node[""] = suffix  # "" cannot be a character: it marks where a cue ends
+
+    def walk(node: dict) -> str:
+        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            branches.append(node[""])
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return walk(tree) if tree else "(?!)"
+
+
+def _folded(cue: str) -> str:
+    """The cue as the case-insensitive matcher sees it (lower case where that keeps its length)."""
+    lowered = cue.lower()
+    return lowered if len(lowered) == len(cue) else cue
 
 
 def _cue_alternation(spaced: list[str], unspaced: list[str]) -> str:
-    """One regex alternation for a class: English cues on word boundaries, Chinese anywhere."""
-    alternatives = []
-    for cue in sorted(spaced, key=len, reverse=True):
+    """One regex for a class: English cues on word boundaries, Chinese anywhere.
+
+    At a position an English cue wins over a Chinese one, and a longer cue over a shorter.
+    """
+    english = {}
+    for cue in spaced:
         closed = cue[-1].isalnum() and len(cue) < GLUED_CUE_MIN_CHARS
-        alternatives.append(rf"\b{re.escape(cue)}" + (r"\b" if closed else ""))
-    alternatives += [re.escape(cue) for cue in sorted(unspaced, key=len, reverse=True)]
-    return "|".join(alternatives)
+        english[_folded(cue)] = r"\b" if closed else ""
+    chinese = {_folded(cue): "" for cue in unspaced}
+    parts = [rf"\b{_trie_regex(english)}"] if english else []
+    if chinese:
+        parts.append(_trie_regex(chinese))
+    return "|".join(parts) if parts else "(?!)"
 
 
 @cache
@@ -93,7 +135,8 @@ def cue_vocabulary() -> CueVocabulary:
     alternations = {cls: _cue_alternation(cues[cls]["en"], cues[cls]["zh"]) for cls in CUE_CLASSES}
     return CueVocabulary(
         tuple(re.compile(alternations[cls], re.I) for cls in CUE_CLASSES),
-        re.compile(rf"(?:{alternations['comment']})[\s()（）\[\]\d]{{0,8}}$", re.I),
+        re.compile(rf"(?:{alternations['comment']})[\s()（）\[\]\d]{{0,{COMMENT_CUE_TAIL}}}$", re.I),
+        max(map(len, cues["comment"]["en"] + cues["comment"]["zh"])) + COMMENT_CUE_TAIL,
         frozenset(function_words["en"]),
         frozenset(function_words["zh"]),
     )
@@ -188,7 +231,7 @@ def line_text_features(text: str, blank_before: bool, vocab: CueVocabulary) -> l
         float(bool(_DATE.search(text))),
         float(text.endswith((":", "："))),
         float(bool(_NAME_COLON_PREFIX.match(text))),
-        float(bool(vocab.comment_cue_at_end.search(text))),
+        float(bool(vocab.comment_cue_at_end.search(text, max(0, n_chars - vocab.comment_cue_tail_chars)))),
         *cue_cover,
         *cue_count,
         float(blank_before),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -269,3 +270,38 @@ def test_context_columns_in_full_matrix_follow_neighbours():
     assert matrix[0, col("cue_cover_navigation@-1")] == 0.0
     assert matrix[2, col("cue_cover_ad@+1")] == 0.0
     assert matrix[1, col("cue_cover_ad@mean3")] == pytest.approx(1 / 3)
+
+
+def test_probability_context_matrix_columns():
+    from boilerml.features import CONTEXT_PROBABILITY_NAMES, probability_context_matrix
+
+    p = np.array(
+        [[0.1, 0.9, 0.0, 0.0], [0.2, 0.7, 0.1, 0.0], [0.4, 0.5, 0.0, 0.1], [0.0, 0.2, 0.0, 0.8]],
+        dtype=np.float32,
+    )
+    context = probability_context_matrix(p)
+    assert context.shape == (4, len(CONTEXT_PROBABILITY_NAMES))
+    col = {name: i for i, name in enumerate(CONTEXT_PROBABILITY_NAMES)}
+    assert context[:, col["p_content"]].tolist() == pytest.approx([0.1, 0.2, 0.4, 0.0])
+    assert context[:, col["p_content@-1"]].tolist() == pytest.approx([0.0, 0.1, 0.2, 0.4])
+    assert context[:, col["page_max_p_content"]].tolist() == pytest.approx([0.4] * 4)
+    assert context[:, col["log_lines_to_likely_comment_before"]][3] == pytest.approx(0.0)
+    assert probability_context_matrix(np.zeros((0, 4))).shape == (0, len(CONTEXT_PROBABILITY_NAMES))
+
+
+def test_cue_matcher_prefers_the_longest_cue_and_keeps_word_boundaries():
+    from boilerml.features import _cue_alternation
+
+    pattern = re.compile(
+        _cue_alternation(["share", "shared content", "ad", "advertisement"], ["广告", "广告位"]), re.I
+    )
+    assert pattern.findall("Shared content: ad, share; ADVERTISEMENT") == [
+        "Shared content",
+        "ad",
+        "share",
+        "ADVERTISEMENT",
+    ]
+    assert pattern.findall("shares adverts head") == []  # short cues need a word boundary on both sides
+    assert pattern.findall("Advertisements") == ["Advertisement"]  # long ones may be glued
+    assert pattern.findall("广告位招租 广告") == ["广告位", "广告"]
+    assert re.compile(_cue_alternation([], []), re.I).findall("anything") == []
