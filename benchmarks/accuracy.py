@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import hashlib
 import json
 import signal
@@ -291,11 +292,16 @@ def pages_hash(pages: Iterable[Page]) -> str:
     return digest.hexdigest()
 
 
-def run(pages: list[Page], names: list[str], n_jobs: int) -> list[Score]:
-    """Score every page with every named extractor, in chunks over ``n_jobs`` processes."""
+def map_pages(chunk_function: Callable[[list[Page]], list], pages: list[Page], n_jobs: int) -> list:
+    """``chunk_function`` over the pages in chunks of 8, in ``n_jobs`` processes; results joined."""
     chunks = [pages[i : i + 8] for i in range(0, len(pages), 8)]
-    parts = Parallel(n_jobs=n_jobs)(delayed(_score_chunk)(chunk, names) for chunk in chunks)
-    return [score for part in parts for score in part]
+    parts = Parallel(n_jobs=n_jobs)(delayed(chunk_function)(chunk) for chunk in chunks)
+    return [row for part in parts for row in part]
+
+
+def run(pages: list[Page], names: list[str], n_jobs: int) -> list[Score]:
+    """Score every page with every named extractor."""
+    return map_pages(functools.partial(_score_chunk, names=names), pages, n_jobs)
 
 
 def groups_of(score: Score) -> list[str]:
@@ -443,14 +449,14 @@ def _comment_chunk(pages: list[Page]) -> list[tuple[str, str, str, float]]:
     return rows
 
 
-def format_comments(rows: list[tuple[str, str, str, float]], n_pages: int) -> str:
+def format_comments(rows: list[tuple[str, str, str, float]]) -> str:
     """Markdown: mean token F1 per row group, extractor and target."""
     grouped: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for group, name, target, f1 in rows:
         grouped[(group, name, target)].append(f1)
     names = sorted({name for _, name, _ in grouped})
     out = [
-        f"Comments: mean per-page token F1 on the {n_pages} dev pages whose corpus annotates comments.",
+        "Mean per-page token F1 on the pages whose corpus annotates comments.",
         "",
         "| pages | n | target | " + " | ".join(names) + " |",
         "|---|---|---" + "|---" * len(names) + "|",
@@ -651,6 +657,14 @@ def check(floors_file: dict, page_set: str, pages: list[Page], summary: dict) ->
     return 0
 
 
+#: The side reports: command-line flag → (per-chunk function, table formatter, title).
+REPORTS: dict[str, tuple[Callable[[list[Page]], list], Callable[[list], str], str]] = {
+    "comments": (_comment_chunk, format_comments, "Comment extraction against the comment gold"),
+    "calibration": (_calibration_chunk, format_calibration, "Calibration against the derived labels"),
+    "curve": (_curve_chunk, format_curve, "The threshold knob"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", help="corpora folder (default: ../shared/datasets)")
@@ -679,39 +693,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown extractor(s) {unknown}")
     pages = select_pages(root, args.page_set)
     started = time.perf_counter()
-    if args.comments:
-        with_gold = [page for page in pages if page.comments is not None]
-        chunks = [with_gold[i : i + 8] for i in range(0, len(with_gold), 8)]
-        parts = Parallel(n_jobs=args.jobs)(delayed(_comment_chunk)(chunk) for chunk in chunks)
-        table = format_comments([row for part in parts for row in part], len(with_gold))
-        print(table)
-        if args.write:
-            write_results(f"Measured {datetime.date.today().isoformat()}.\n\n{table}", "comments")
-        return 0
-    if args.calibration:
-        chunks = [pages[i : i + 8] for i in range(0, len(pages), 8)]
-        parts = Parallel(n_jobs=args.jobs)(delayed(_calibration_chunk)(chunk) for chunk in chunks)
-        table = format_calibration([row for part in parts for row in part])
-        print(table)
-        if args.write:
-            write_results(
-                f"Calibration against the derived labels, measured {datetime.date.today().isoformat()} "
-                f"on {len(pages)} dev pages (`--calibration`):\n\n{table}",
-                "calibration",
-            )
-        return 0
-    if args.curve:
-        chunks = [pages[i : i + 8] for i in range(0, len(pages), 8)]
-        parts = Parallel(n_jobs=args.jobs)(delayed(_curve_chunk)(chunk) for chunk in chunks)
-        curve = format_curve([row for part in parts for row in part])
-        print(curve)
-        if args.write:
-            write_results(
-                f"The threshold knob, measured {datetime.date.today().isoformat()} on "
-                f"{len(pages)} dev pages (`python benchmarks/accuracy.py --curve --write`):\n\n{curve}",
-                "curve",
-            )
-        return 0
+    for flag, (chunk_function, formatter, title) in REPORTS.items():
+        if getattr(args, flag):
+            chosen = [p for p in pages if p.comments is not None] if flag == "comments" else pages
+            table = formatter(map_pages(chunk_function, chosen, args.jobs))
+            print(table)
+            if args.write:
+                heading = (
+                    f"{title}, measured {datetime.date.today().isoformat()} on {len(chosen)} dev "
+                    f"pages (`python benchmarks/accuracy.py --{flag} --write`):"
+                )
+                write_results(f"{heading}\n\n{table}", flag)
+            return 0
     scores = run(pages, names, args.jobs)
     summary = summarise(scores)
     print(f"{len(pages)} dev pages, {len(names)} extractors, {time.perf_counter() - started:.0f} s")
