@@ -7,7 +7,8 @@ Every dev page of every corpus in the corpora folder is given, decoded with its 
 charset, to each extractor; the output is scored against the gold content with the metrics of
 ``../shared/METRICS.md`` (mean and median per-page token F1 with CJK characters as tokens, and
 the AEB shingle F1). A crash, a timeout or an empty output scores as an empty output. Groups:
-each corpus, English pages, Chinese pages, other languages, and each wcxb page type.
+each corpus, English pages, Chinese pages (also by script), other languages, and each wcxb
+page type.
 
 boilerml runs twice: on the HTML, and in text mode on the same page rendered as a text dump
 (one block per line, the rendering training uses), since text input is first-class.
@@ -54,7 +55,7 @@ from joblib import Parallel, delayed
 
 from boilerml.corpora import Page, datasets_dir, read_corpora, render_as_text, uses_blank_lines
 from boilerml.lines import LABELS
-from boilerml.metrics import aeb_f1, aeb_page, token_f1
+from boilerml.metrics import aeb_page, page_figures, token_f1
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -89,7 +90,7 @@ _SIMPLIFIED = (
 
 
 def chinese_script(text: str) -> str:
-    """ "traditional" or "simplified": which script's distinctive characters ``text`` uses more."""
+    """Which script's distinctive characters ``text`` uses more: traditional or simplified."""
     traditional = sum(text.count(c) for c in _TRADITIONAL)
     simplified = sum(text.count(c) for c in _SIMPLIFIED)
     return "traditional" if traditional > simplified else "simplified"
@@ -129,6 +130,25 @@ def _boilerml_text(page: Page, html: str) -> str:
 
     dump = render_as_text(html_to_lines(html), uses_blank_lines(page))
     return boilerml.clean(dump, input_format="text")
+
+
+def _boilerml_both_modes(page: Page, html: str) -> tuple[list, dict[str, list]]:
+    """The page's HTML lines, and boilerml's labelled lines in both modes: on the HTML, and in
+    text mode on the page rendered as a text dump (as ``boilerml-text`` sees it)."""
+    import boilerml
+    from boilerml.segment import html_to_lines
+
+    lines = html_to_lines(html)
+    dump = render_as_text(lines, uses_blank_lines(page))
+    return lines, {
+        "html": boilerml.classify(html, input_format="html"),
+        "text": boilerml.classify(dump, input_format="text"),
+    }
+
+
+def language_group(lang: str) -> str:
+    """The language row a page counts in."""
+    return {"en": "English pages", "zh": "Chinese pages"}.get(lang, "other languages")
 
 
 def _trafilatura(page: Page, html: str, comments: bool = True) -> str:
@@ -306,8 +326,7 @@ def run(pages: list[Page], names: list[str], n_jobs: int) -> list[Score]:
 
 def groups_of(score: Score) -> list[str]:
     """The table rows a page counts in: its corpus, its language group, its wcxb page type."""
-    language = {"en": "English pages", "zh": "Chinese pages"}.get(score.lang, "other languages")
-    keys = [score.dataset, language, "all pages"]
+    keys = [score.dataset, language_group(score.lang), "all pages"]
     if score.page_type:
         keys.append(f"{score.dataset}: {score.page_type}")
     if score.script:
@@ -323,12 +342,8 @@ def summarise(scores: list[Score]) -> dict[str, dict[str, dict[str, float]]]:
             grouped[(key, score.extractor)].append(score)
     summary: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
     for (key, name), members in grouped.items():
-        f1s = [s.token_f1 for s in members]
         summary[key][name] = {
-            "pages": len(members),
-            "token_f1_mean": statistics.fmean(f1s),
-            "token_f1_median": statistics.median(f1s),
-            "aeb_f1": aeb_f1([(s.aeb_precision, s.aeb_recall) for s in members])[2],
+            **page_figures([s.token_f1 for s in members], [(s.aeb_precision, s.aeb_recall) for s in members]),
             "failures": sum(bool(s.failure) for s in members),
         }
     return dict(summary)
@@ -414,15 +429,11 @@ def _comment_outputs(page: Page, html: str) -> dict[str, dict[str, str]]:
     """{extractor: {target: output}} for boilerml (both modes) and trafilatura."""
     import trafilatura
 
-    import boilerml
     from boilerml.reassemble import to_text
-    from boilerml.segment import html_to_lines
 
     outputs = {}
-    dump = render_as_text(html_to_lines(html), uses_blank_lines(page))
-    for name, source, mode in (("boilerml-html", html, "html"), ("boilerml-text", dump, "text")):
-        labelled = boilerml.classify(source, input_format=mode)
-        outputs[name] = {
+    for mode, labelled in _boilerml_both_modes(page, html)[1].items():
+        outputs[f"boilerml-{mode}"] = {
             "comments": to_text(labelled, ("comment",)),
             "article + comments": to_text(labelled, ("content", "comment")),
         }
@@ -477,17 +488,13 @@ CALIBRATION_BINS = 10
 
 def _calibration_chunk(pages: list[Page]) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(mode, probabilities (n, 4), derived labels (n,)) of every page, both modes."""
-    import boilerml
     from boilerml.corpora import derive_labels
-    from boilerml.segment import html_to_lines
 
     rows = []
     for page in pages:
-        lines = html_to_lines(page.text())
+        lines, by_mode = _boilerml_both_modes(page, page.text())
         truth = np.array(derive_labels(lines, page.content, page.comments))
-        dump = render_as_text(lines, uses_blank_lines(page))
-        for mode, source in (("html", page.text()), ("text", dump)):
-            labelled = boilerml.classify(source, input_format=mode)
+        for mode, labelled in by_mode.items():
             probabilities = np.array([[x.probabilities[label] for label in LABELS] for x in labelled])
             rows.append((mode, probabilities.reshape(-1, len(LABELS)), truth))
     return rows
@@ -537,17 +544,12 @@ CURVE_THRESHOLDS: tuple[float | None, ...] = (None, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6
 
 def _curve_chunk(pages: list[Page]) -> list[tuple[str, str, float | None, float, float, float]]:
     """(mode, language group, threshold, token precision, recall, F1) for every page and threshold."""
-    import boilerml
     from boilerml.reassemble import to_text
-    from boilerml.segment import html_to_lines
 
     rows = []
     for page in pages:
-        html = page.text()
-        dump = render_as_text(html_to_lines(html), uses_blank_lines(page))
-        language = {"en": "English pages", "zh": "Chinese pages"}.get(page.lang, "other languages")
-        for mode, source in (("html", html), ("text", dump)):
-            labelled = boilerml.classify(source, input_format=mode)
+        language = language_group(page.lang)
+        for mode, labelled in _boilerml_both_modes(page, page.text())[1].items():
             for threshold in CURVE_THRESHOLDS:
                 precision, recall, f1 = token_f1(page.content, to_text(labelled, ("content",), threshold))
                 rows.append((mode, language, threshold, precision, recall, f1))

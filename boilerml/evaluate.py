@@ -9,7 +9,6 @@ labels (per-class precision/recall/F1).
 from __future__ import annotations
 
 import logging
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from .classify import classify_lines
 from .corpora import Page, derive_labels, read_corpora, render_as_text, uses_blank_lines
 from .features import extract_features
 from .lines import LABELS
-from .metrics import aeb_f1, aeb_page, line_scores, token_f1
+from .metrics import aeb_page, line_scores, page_figures, token_f1
 from .model import Model
 from .reassemble import to_text
 from .segment import html_to_lines, text_to_lines
@@ -122,13 +121,8 @@ def summarise(results: list[PageResult]) -> dict[str, dict[str, dict[str, float]
             grouped[(key, result.mode)].append(result)
     summary: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
     for (key, mode), members in sorted(grouped.items()):
-        f1s = [r.token_f1 for r in members]
-        summary[key][mode] = {
-            "pages": len(members),
-            "token_f1_mean": round(statistics.fmean(f1s), 4),
-            "token_f1_median": round(statistics.median(f1s), 4),
-            "aeb_f1": round(aeb_f1([r.aeb for r in members])[2], 4),
-        }
+        figures = page_figures([r.token_f1 for r in members], [r.aeb for r in members])
+        summary[key][mode] = {name: round(value, 4) for name, value in figures.items()}
     return dict(summary)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from collections.abc import Sequence
 
@@ -82,3 +83,15 @@ def line_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str,
     }
     scores["macro"] = {"f1": round(float(np.mean(f1)), 4)}
     return scores
+
+
+def page_figures(
+    token_f1s: Sequence[float], aeb_pairs: Sequence[tuple[float | None, float | None]]
+) -> dict[str, float]:
+    """A group of pages' figures: pages, mean and median token F1, AEB F1 (METRICS.md)."""
+    return {
+        "pages": len(token_f1s),
+        "token_f1_mean": statistics.fmean(token_f1s),
+        "token_f1_median": statistics.median(token_f1s),
+        "aeb_f1": aeb_f1(aeb_pairs)[2],
+    }

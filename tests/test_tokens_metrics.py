@@ -152,3 +152,13 @@ def test_empty_output_counts_against_recall():
     precision, recall, _ = aeb_f1([aeb_page(gold, output) for gold, output in pages])
     assert precision == pytest.approx(1.0)
     assert recall == pytest.approx(0.5)
+
+
+def test_page_figures_of_a_group():
+    from boilerml.metrics import page_figures
+
+    figures = page_figures([1.0, 0.5, 0.0], [(1.0, 0.5), (None, 0.5), (0.5, None)])
+    assert figures["pages"] == 3
+    assert figures["token_f1_mean"] == pytest.approx(0.5)
+    assert figures["token_f1_median"] == pytest.approx(0.5)
+    assert figures["aeb_f1"] == pytest.approx(2 * 0.75 * 0.5 / 1.25)
