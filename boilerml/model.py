@@ -1,13 +1,14 @@
 """The trained model: loading, saving and its card.
 
-A model file is a joblib dump of a plain dict holding two stock scikit-learn estimators
-(one for HTML input, one for plain text) and the model card. No boilerml class is pickled,
-so renaming a module never breaks a model. Loading checks the card against the code: feature
-names, labels and the scikit-learn version the estimators were fitted with; a mismatch is
-refused with a message that says how to retrain.
-
-Only load model files you trust: joblib files are pickles. The shipped model's SHA-256 is
-recorded in ``models/MODEL_CARD.json`` and verified on load.
+A model file is a numpy ``.npz`` archive of plain arrays: for each input mode (HTML, text)
+and pass (first, second), the trees of a gradient-boosted ensemble
+(:class:`boilerml.trees.TreeEnsemble`), plus the model card as JSON text. It is read with
+``allow_pickle=False``, so loading a model, even one from an untrusted source, cannot run
+code; the tree arrays are range-checked before use, and archives that would unpack to more
+than :data:`MAX_MODEL_BYTES` are refused. Loading checks the card against the code: feature
+names, labels and the scikit-learn version the trees were fitted with; a mismatch is refused
+with a message that says how to retrain. The shipped model's SHA-256 is recorded in
+``models/MODEL_CARD.json`` and verified on load.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import json
 import logging
 import os
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import joblib
 import numpy as np
 
 from .features import CONTEXT_PROBABILITY_NAMES, feature_names, probability_context_matrix
@@ -33,9 +34,14 @@ Mode = Literal["html", "text"]
 
 #: The shipped model and its card, next to the package in the repository.
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
-DEFAULT_MODEL_PATH = MODELS_DIR / "boilerml.joblib"
+DEFAULT_MODEL_PATH = MODELS_DIR / "boilerml.npz"
 DEFAULT_CARD_PATH = MODELS_DIR / "MODEL_CARD.json"
 RETRAIN_HINT = "retrain it with `boilerml train` (see README, 'Retraining')"
+#: A model archive that would unpack to more than this is refused before it is read (the
+#: shipped one unpacks to about 60 MB): a crafted file cannot exhaust memory.
+MAX_MODEL_BYTES = 1 << 30
+MODES: tuple[Mode, ...] = ("html", "text")
+PASSES = ("first", "second")
 
 
 class ModelError(RuntimeError):
@@ -61,13 +67,14 @@ def ordered_proba(estimator: Any, features: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Model:
-    """A loaded model: two estimators per input mode plus the card describing them.
+    """A loaded model: two tree ensembles per input mode plus the card describing them.
 
     ``estimators[mode]["first"]`` labels lines from their own features, shape ``(n, k_mode)``;
     ``estimators[mode]["second"]`` sees those features plus what the first pass said about
     the lines around each one (:func:`boilerml.features.probability_context_matrix`) and
     gives the final probabilities, shape ``(n, 4)`` in :data:`boilerml.lines.LABELS` order.
-    The estimators are only read, so one model may serve many threads at once.
+    An estimator is a :class:`boilerml.trees.TreeEnsemble` (or, right after fitting, the
+    scikit-learn estimator itself). They are only read, so one model may serve many threads.
     """
 
     estimators: dict[str, Any]
@@ -149,16 +156,84 @@ def card_markdown(card: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def model_arrays(model: Model) -> dict[str, np.ndarray]:
+    """The model as named plain arrays (``"html/first/nodes"``, ..., ``"card"``)."""
+    from .trees import TreeEnsemble, export_estimator
+
+    arrays: dict[str, np.ndarray] = {"card": np.array(json.dumps(model.card, ensure_ascii=False))}
+    for mode, passes in model.estimators.items():
+        for name, estimator in passes.items():
+            trees = estimator if isinstance(estimator, TreeEnsemble) else export_estimator(estimator)
+            for key, array in trees.to_arrays().items():
+                arrays[f"{mode}/{name}/{key}"] = array
+    return arrays
+
+
 def save_model(model: Model, path: Path, card_path: Path | None = None) -> str:
-    """Write the model, and its card as JSON and Markdown beside it; returns the file's SHA-256."""
+    """Write the model (an ``.npz`` of plain arrays), and its card as JSON and Markdown beside
+    it; returns the file's SHA-256."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump({"estimators": model.estimators, "card": model.card}, path, compress=3)
+    with open(path, "wb") as handle:  # a file object: numpy would append ".npz" to a name
+        np.savez_compressed(handle, **model_arrays(model))
     sha = file_sha256(path)
     if card_path is not None:
         card = dict(model.card, sha256=sha, file=path.name)
         card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", "utf-8")
         card_path.with_suffix(".md").write_text(card_markdown(card), "utf-8")
     return sha
+
+
+def read_model_arrays(path: Path) -> dict[str, np.ndarray]:
+    """All arrays of a model archive, read without pickle.
+
+    Raises:
+        ModelError: not a readable ``.npz``, an array needing pickle, or too large unpacked.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked > MAX_MODEL_BYTES:
+            raise ModelError(f"{path} would unpack to {unpacked} bytes (limit {MAX_MODEL_BYTES})")
+        with np.load(path, allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
+    except ModelError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+        raise ModelError(f"cannot read model file {path}: {error}; {RETRAIN_HINT}") from error
+
+
+def model_from_arrays(arrays: dict[str, np.ndarray], source: str = "model") -> Model:
+    """Rebuild a :class:`Model` from :func:`model_arrays` output, checking everything.
+
+    Raises:
+        ModelError: a missing or malformed part, or a card that does not fit this code.
+    """
+    from .trees import TreeEnsemble, TreeError
+
+    if "card" not in arrays:
+        raise ModelError(f"{source} is not a boilerml model (no card); {RETRAIN_HINT}")
+    try:
+        card = json.loads(str(arrays["card"]))
+    except ValueError as error:
+        raise ModelError(f"{source}: unreadable card: {error}") from error
+    if not isinstance(card, dict):
+        raise ModelError(f"{source}: the card is not a JSON object")
+    check_card(card)
+    expected_columns = {mode: len(feature_names(mode)) for mode in MODES}
+    estimators: dict[str, Any] = {}
+    for mode in MODES:
+        for name in PASSES:
+            prefix = f"{mode}/{name}/"
+            part = {key[len(prefix) :]: value for key, value in arrays.items() if key.startswith(prefix)}
+            try:
+                trees = TreeEnsemble.from_arrays(part)
+            except TreeError as error:
+                raise ModelError(f"{source}: {mode} {name} pass: {error}; {RETRAIN_HINT}") from error
+            columns = expected_columns[mode] + (len(CONTEXT_PROBABILITY_NAMES) if name == "second" else 0)
+            if trees.n_features != columns or sorted(trees.classes_.tolist()) != sorted(LABELS):
+                raise ModelError(f"{source}: {mode} {name} pass does not fit its card; {RETRAIN_HINT}")
+            estimators.setdefault(mode, {})[name] = trees
+    return Model(estimators, card)
 
 
 def load_model(path: str | os.PathLike[str] | None = None) -> Model:
@@ -179,15 +254,9 @@ def load_model(path: str | os.PathLike[str] | None = None) -> Model:
         expected = json.loads(verify_against.read_text("utf-8")).get("sha256")
         if expected and expected != file_sha256(path):
             raise ModelError(f"{path} does not match the checksum in {verify_against}; {RETRAIN_HINT}")
-    try:
-        payload = joblib.load(path)
-    except Exception as error:  # a corrupt file can fail in many ways inside unpickling
-        raise ModelError(f"cannot read model file {path}: {error}; {RETRAIN_HINT}") from error
-    if not isinstance(payload, dict) or "estimators" not in payload or "card" not in payload:
-        raise ModelError(f"{path} is not a boilerml model; {RETRAIN_HINT}")
-    check_card(payload["card"])
+    model = model_from_arrays(read_model_arrays(path), str(path))
     logger.debug("loaded model %s", path)
-    return Model(payload["estimators"], payload["card"])
+    return model
 
 
 class _DefaultModel:

@@ -26,6 +26,7 @@ from .lines import LABELS, LabelName, Line
 from .metrics import line_scores
 from .model import Model, ordered_proba
 from .segment import html_to_lines, text_to_lines
+from .trees import export_estimator
 
 logger = logging.getLogger(__name__)
 
@@ -330,7 +331,10 @@ def train_model(
                 cv[f"first pass, {kind}"] = cross_validate([rows[i] for i in chosen], kind)
         card["cv"][mode] = cv
         logger.info("%s: fitting both passes on %d pages", mode, len(rows))
-        estimators[mode] = {"first": fit(rows), "second": fit(second_rows)}
+        estimators[mode] = {
+            "first": export_estimator(fit(rows)),
+            "second": export_estimator(fit(second_rows)),
+        }
         card.setdefault("training_lines", {})[mode] = int(sum(len(r.labels) for r in rows))
         card.setdefault("training_data_sha256", {})[mode] = data_hash(rows)
     card["training_seconds"] = round(time.time() - started, 1)

@@ -86,7 +86,7 @@ def test_bad_keep_is_a_usage_error(news_file):
 
 
 def test_bad_model_exits_with_model_code(news_file, tmp_path, capsys):
-    assert main(["clean", "--model", str(tmp_path / "nope.joblib"), str(news_file)]) == EXIT_MODEL
+    assert main(["clean", "--model", str(tmp_path / "nope.npz"), str(news_file)]) == EXIT_MODEL
     assert "no model file" in capsys.readouterr().err
 
 

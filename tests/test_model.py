@@ -1,15 +1,25 @@
-"""Loading and checking model files."""
+"""Loading and checking model files: plain arrays only, never pickle."""
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
 import shutil
+import zipfile
 
-import joblib
+import numpy as np
 import pytest
 
 import boilerml
-from boilerml.model import DEFAULT_CARD_PATH, DEFAULT_MODEL_PATH, ModelError, check_card, load_model
+from boilerml.model import (
+    DEFAULT_CARD_PATH,
+    DEFAULT_MODEL_PATH,
+    ModelError,
+    check_card,
+    load_model,
+    read_model_arrays,
+)
 
 
 def test_shipped_model_matches_its_card():
@@ -21,36 +31,130 @@ def test_shipped_model_matches_its_card():
 
 def test_missing_model_file_is_refused(tmp_path):
     with pytest.raises(ModelError, match="no model file"):
-        load_model(tmp_path / "absent.joblib")
+        load_model(tmp_path / "absent.npz")
 
 
-def test_model_with_other_features_is_refused(tmp_path):
-    payload = joblib.load(DEFAULT_MODEL_PATH)
-    payload["card"]["feature_names"]["html"] = payload["card"]["feature_names"]["html"][:-1]
-    path = tmp_path / "stale.joblib"
-    joblib.dump(payload, path)
+@pytest.fixture(scope="module")
+def shipped_arrays():
+    """The shipped model's arrays, read once; tests take a copy of the dict to change."""
+    return read_model_arrays(DEFAULT_MODEL_PATH)
+
+
+def _write_arrays(path, arrays):
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+    return path
+
+
+def _with_card(arrays, change):
+    arrays = dict(arrays)
+    card = json.loads(str(arrays["card"]))
+    change(card)
+    arrays["card"] = np.array(json.dumps(card))
+    return arrays
+
+
+def test_model_with_other_features_is_refused(tmp_path, shipped_arrays):
+    arrays = _with_card(shipped_arrays, lambda card: card["feature_names"]["html"].pop())
     with pytest.raises(ModelError, match="retrain"):
-        load_model(path)
+        load_model(_write_arrays(tmp_path / "stale.npz", arrays))
 
 
-def test_model_from_other_sklearn_is_refused(tmp_path):
-    payload = joblib.load(DEFAULT_MODEL_PATH)
-    payload["card"]["versions"]["scikit-learn"] = "0.24.2"
-    path = tmp_path / "old.joblib"
-    joblib.dump(payload, path)
+def test_model_from_other_sklearn_is_refused(tmp_path, shipped_arrays):
+    arrays = _with_card(shipped_arrays, lambda card: card["versions"].update({"scikit-learn": "0.24.2"}))
     with pytest.raises(ModelError, match=r"scikit-learn 0\.24\.2"):
-        load_model(path)
+        load_model(_write_arrays(tmp_path / "old.npz", arrays))
+
+
+def test_a_copied_model_loads_and_predicts_like_the_shipped_one(tmp_path, shipped_arrays):
+    copy = _write_arrays(tmp_path / "copy.npz", shipped_arrays)
+    page = (
+        "<html><body><nav><a href='/'>Home</a></nav>"
+        "<p>A sentence of an article, long enough.</p></body></html>"
+    )
+    ours = boilerml.classify(page, model=load_model(copy))
+    shipped = boilerml.classify(page)
+    assert [line.probabilities for line in ours] == [line.probabilities for line in shipped]
 
 
 def test_not_a_model_is_refused(tmp_path):
-    path = tmp_path / "junk.joblib"
-    path.write_bytes(b"this is not a pickle")
+    path = tmp_path / "junk.npz"
+    path.write_bytes(b"this is not a model")
     with pytest.raises(ModelError, match="cannot read"):
         load_model(path)
 
 
+class _Payload:
+    """Unpickling this would create a file: the proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_a_pickle_posing_as_a_model_is_refused_without_running_it(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.npz"
+    path.write_bytes(pickle.dumps({"card": _Payload(marker)}))
+    with pytest.raises(ModelError, match="cannot read"):
+        load_model(path)
+    assert not marker.exists()
+
+
+def test_an_archive_with_a_pickled_array_is_refused_without_running_it(tmp_path, shipped_arrays):
+    marker = tmp_path / "pwned"
+    arrays = dict(shipped_arrays)
+    evil = np.empty(1, dtype=object)
+    evil[0] = _Payload(marker)
+    arrays["html/first/baseline"] = evil  # stored as a pickle inside the .npy
+    path = tmp_path / "evil.npz"
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+    with pytest.raises(ModelError, match="cannot read"):
+        load_model(path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("left", 10**6, "child index"),
+        ("right", 0, "child index"),  # pointing back to the root: a walk that never ends
+        ("feature_idx", 10**5, "feature index"),
+        ("is_categorical", 1, "categorical"),
+    ],
+)
+def test_tree_arrays_out_of_range_are_refused(tmp_path, shipped_arrays, field, value, reason):
+    arrays = dict(shipped_arrays)
+    nodes = arrays["text/second/nodes"].copy()
+    first_split = int(np.flatnonzero(nodes["is_leaf"] == 0)[0])
+    nodes[field][first_split] = value
+    arrays["text/second/nodes"] = nodes
+    with pytest.raises(ModelError, match=reason):
+        load_model(_write_arrays(tmp_path / "bad.npz", arrays))
+
+
+def test_missing_pass_is_refused(tmp_path, shipped_arrays):
+    arrays = {key: value for key, value in shipped_arrays.items() if not key.startswith("html/second/")}
+    with pytest.raises(ModelError, match="html second pass"):
+        load_model(_write_arrays(tmp_path / "half.npz", arrays))
+
+
+def test_archive_that_unpacks_too_large_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "big.npz"
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros(1000))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("card.npy", buffer.getvalue())
+    monkeypatch.setattr("boilerml.model.MAX_MODEL_BYTES", 1000)
+    with pytest.raises(ModelError, match="unpack"):
+        load_model(path)
+
+
 def test_tampered_default_model_fails_checksum(tmp_path, monkeypatch):
-    copy = tmp_path / "boilerml.joblib"
+    copy = tmp_path / "boilerml.npz"
     shutil.copy(DEFAULT_MODEL_PATH, copy)
     with open(copy, "ab") as handle:
         handle.write(b"\0")

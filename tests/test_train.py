@@ -53,7 +53,7 @@ def _write_corpus(folder, pages=12):
 
 def test_train_writes_a_model_that_loads_and_classifies(tmp_path):
     _write_corpus(tmp_path)
-    output = tmp_path / "model.joblib"
+    output = tmp_path / "model.npz"
     argv = ["train", "--datasets", str(tmp_path), "--output", str(output), "--jobs", "1", "--cv-pages", "6"]
     assert main(argv) == EXIT_OK
     card = json.loads((tmp_path / "model.card.json").read_text("utf-8"))
@@ -76,7 +76,7 @@ def test_training_is_reproducible(tmp_path):
             "--datasets",
             str(tmp_path),
             "--output",
-            str(tmp_path / f"{name}.joblib"),
+            str(tmp_path / f"{name}.npz"),
             "--jobs",
             "1",
             "--cv-pages",
@@ -86,7 +86,7 @@ def test_training_is_reproducible(tmp_path):
     card_a = json.loads((tmp_path / "a.card.json").read_text("utf-8"))
     card_b = json.loads((tmp_path / "b.card.json").read_text("utf-8"))
     assert card_a["training_data_sha256"] == card_b["training_data_sha256"]
-    features = load_model(tmp_path / "a.joblib"), load_model(tmp_path / "b.joblib")
+    features = load_model(tmp_path / "a.npz"), load_model(tmp_path / "b.npz")
     _, html, _ = _page(7)
     assert [x.probabilities for x in classify(html, model=features[0])] == [
         x.probabilities for x in classify(html, model=features[1])

@@ -1,0 +1,57 @@
+"""Tree ensembles as plain arrays: exported trees predict what scikit-learn predicts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from boilerml.trees import TreeEnsemble, TreeError, export_estimator
+
+
+def _fitted(n_classes: int) -> tuple[HistGradientBoostingClassifier, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 5))
+    x[rng.random(x.shape) < 0.05] = np.nan  # missing values take their learnt side
+    side = (np.nan_to_num(x[:, 0]) * 2 + np.nan_to_num(x[:, 1]) > 0).astype(int)
+    names = np.array(["content", "navigation", "ad", "comment"][:n_classes])
+    y = names[side + (n_classes > 2) * (x[:, 2] > 1)]
+    return HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(x, y), x
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_exported_trees_predict_like_the_estimator(n_classes):
+    estimator, x = _fitted(n_classes)
+    trees = export_estimator(estimator)
+    assert trees.classes_.tolist() == estimator.classes_.tolist()
+    np.testing.assert_allclose(trees.predict_proba(x), estimator.predict_proba(x), rtol=0, atol=1e-12)
+
+
+def test_arrays_round_trip():
+    estimator, x = _fitted(3)
+    trees = export_estimator(estimator)
+    again = TreeEnsemble.from_arrays(trees.to_arrays())
+    np.testing.assert_array_equal(again.predict_proba(x), trees.predict_proba(x))
+
+
+def test_wrong_number_of_columns_is_an_error():
+    estimator, x = _fitted(3)
+    with pytest.raises(ValueError, match="5 columns"):
+        export_estimator(estimator).predict_proba(x[:, :4])
+
+
+def test_inconsistent_arrays_are_refused():
+    arrays = export_estimator(_fitted(3)[0]).to_arrays()
+    with pytest.raises(TreeError, match="boundaries"):
+        TreeEnsemble.from_arrays({**arrays, "tree_starts": arrays["tree_starts"][:-1]})
+    with pytest.raises(TreeError, match="baseline"):
+        TreeEnsemble.from_arrays({**arrays, "baseline": arrays["baseline"][:1]})
+    with pytest.raises(TreeError, match="missing array"):
+        TreeEnsemble.from_arrays({k: v for k, v in arrays.items() if k != "nodes"})
+
+
+def test_only_histogram_boosting_is_exported():
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(TreeError, match="LogisticRegression"):
+        export_estimator(LogisticRegression())
