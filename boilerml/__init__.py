@@ -2,7 +2,7 @@
 
 import logging
 
-from .decode import Decoded, decode
+from .decode import BinaryInputError, Decoded, decode
 from .lines import LABELS, LabelledLine, Line
 from .model import Model, ModelError, default_model, load_model
 from .pipeline import classify, clean
@@ -10,6 +10,7 @@ from .pipeline import classify, clean
 __version__ = "0.1.0"
 __all__ = [
     "LABELS",
+    "BinaryInputError",
     "Decoded",
     "LabelledLine",
     "Line",

@@ -8,6 +8,7 @@ per line the DOM context the features need. Plain text is one line per non-blank
 from __future__ import annotations
 
 import json
+import logging
 import re
 from functools import cache
 from importlib import resources
@@ -16,6 +17,8 @@ from typing import Literal
 from lxml import etree
 
 from .lines import Line
+
+logger = logging.getLogger(__name__)
 
 InputFormat = Literal["auto", "html", "text"]
 
@@ -279,9 +282,19 @@ def _parse_html(text: str) -> etree._Element | None:
     # lxml refuses str input that carries an XML encoding declaration, so hand it UTF-8 bytes.
     data = text.encode("utf-8", errors="replace")
     try:
-        return etree.fromstring(data, parser)
+        root = etree.fromstring(data, parser)
     except (etree.ParserError, ValueError):
         return None
+    for error in parser.error_log.filter_from_fatals():
+        # In recovery mode libxml2 keeps what it parsed before a fatal error (in practice:
+        # nesting deeper than its limit of 2048 elements) and silently drops the rest.
+        logger.warning(
+            "HTML parsing stopped at line %d, column %d (%s); the text after it is lost",
+            error.line,
+            error.column,
+            error.message.strip(),
+        )
+    return root
 
 
 def html_to_lines(text: str) -> list[Line]:
