@@ -283,13 +283,17 @@ def decode(page: bytes | str) -> Decoded:
 
     Args:
         page: raw bytes as fetched, or an already decoded ``str`` (returned unchanged, except
-            that lone surrogates become U+FFFD, as undecodable bytes do).
+            that a leading byte-order mark is dropped and lone surrogates become U+FFFD, as
+            happens to bytes).
 
     Returns:
         A :class:`Decoded` triple. Never raises on bad bytes.
     """
     if isinstance(page, str):
-        return Decoded(_replace_lone_surrogates(page), "str", "str")
+        # A byte-order mark read as a character (a file opened as "utf-8", not "utf-8-sig")
+        # goes, as it does from bytes; left in, it would hide the markup from sniffing.
+        text = page[1:] if page.startswith("\ufeff") else page
+        return Decoded(_replace_lone_surrogates(text), "str", "str")
     data = bytes(page)
     bom = _bom_encoding(data)
     if bom:

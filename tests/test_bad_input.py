@@ -182,6 +182,14 @@ def test_lone_surrogates_in_str_become_replacement_characters(input_format):
     boilerml.clean(page, input_format=input_format, threshold=0.0).encode("utf-8")
 
 
+def test_str_with_a_byte_order_mark_reads_like_the_bytes():
+    """A file read as "utf-8" rather than "utf-8-sig" keeps its BOM as U+FEFF, which hid the
+    markup from sniffing: one tag was then read as a line of text."""
+    page = "\ufeff<p>A single paragraph.</p>"
+    assert texts(boilerml.classify(page)) == ["A single paragraph."]
+    assert boilerml.classify(page) == boilerml.classify(page.encode("utf-8"))
+
+
 def test_decode_of_str_is_unchanged_unless_it_has_surrogates():
     clean_text = "<p>already text 中文 \U0001f600</p>"
     assert decode(clean_text).text is clean_text
