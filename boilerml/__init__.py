@@ -6,6 +6,7 @@ from .decode import BinaryInputError, Decoded, decode
 from .lines import LABELS, LabelledLine, Line
 from .model import Model, ModelError, default_model, load_model
 from .pipeline import classify, clean
+from .segment import TooManyLinesError
 
 __version__ = "0.1.0"
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Line",
     "Model",
     "ModelError",
+    "TooManyLinesError",
     "__version__",
     "classify",
     "clean",

@@ -15,6 +15,12 @@ from .segment import InputFormat, resolve_format, segment
 
 logger = logging.getLogger(__name__)
 
+#: Most lines a page may have. The feature matrices and the two prediction passes take
+#: 2.5 kB (text) to 5 kB (HTML) per line and about 0.15 ms of CPU, so this bounds a page to
+#: about 2.5 GB and 80 s; real pages have a few thousand lines. Read at each call: set
+#: ``boilerml.pipeline.MAX_LINES`` (None: no limit) to change it.
+MAX_LINES: int | None = 500_000
+
 
 def classify(
     page: str | bytes, *, input_format: InputFormat = "auto", model: Model | None = None
@@ -32,7 +38,9 @@ def classify(
 
     Raises:
         BinaryInputError: the input is an image, a PDF, compressed or other binary data.
-        ValueError: ``input_format`` is not one of the three.
+        TooManyLinesError: the page has more than :data:`MAX_LINES` lines.
+        ValueError: ``input_format`` is not one of the three (both errors above are
+            ValueErrors too).
     """
     signature = binary_signature(page)  # before decoding: no charset detection on an image
     if signature is not None:
@@ -42,7 +50,7 @@ def classify(
     if kind is not None:
         raise BinaryInputError(kind)
     mode = resolve_format(text, input_format)
-    lines = segment(text, mode)
+    lines = segment(text, mode, max_lines=MAX_LINES)
     if not lines:
         logger.warning("no text in the page (%d characters, read as %s)", len(text), mode)
     features = extract_features(lines, mode)
@@ -71,6 +79,7 @@ def clean(
 
     Raises:
         BinaryInputError: the input is binary data (see :func:`classify`).
+        TooManyLinesError: the page has more than :data:`MAX_LINES` lines.
         ValueError: an unknown label in ``keep``, a threshold outside [0, 1], or an unknown
             ``input_format``.
     """

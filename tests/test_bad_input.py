@@ -6,8 +6,8 @@ repeated: empty and blank pages (test_pipeline), arbitrary bytes through ``decod
 
 Sizes: the 50 MB page and the 10 MB line run at 1 MB here so that the suite stays fast; set
 ``BOILERML_BIG_INPUTS=1`` to run them at full size (measured on the development machine, one
-core: 50 MB of dense news markup in about 2 minutes and 3 GB peak RSS; a 10 MB line in about
-9 s and 450 MB).
+core: 50 MB with about 200,000 lines in about a minute; 50 MB of dense news markup, 570,000
+lines, took 2 minutes and 3 GB before MAX_LINES refused it; a 10 MB line about 9 s and 450 MB).
 """
 
 from __future__ import annotations
@@ -282,16 +282,48 @@ def test_other_deep_nesting_shapes(page):
 
 
 def test_big_page(news_html):
-    """A page of PAGE_BYTES (1 MB; 50 MB with BOILERML_BIG_INPUTS=1) is cleaned whole."""
+    """A page of PAGE_BYTES (1 MB; 50 MB with BOILERML_BIG_INPUTS=1) is cleaned whole: the
+    example's body and long paragraphs, about 4,000 lines per 1 MB."""
     head, rest = news_html.split(b"<body>", 1)
-    body = rest.rsplit(b"</body>", 1)[0]
+    body = rest.rsplit(b"</body>", 1)[0] + b"<p>" + b"Long paragraph of article prose. " * 20 + b"</p>"
     copies = PAGE_BYTES // len(body)
     page = head + b"<body>" + body * copies + b"</body></html>"
-    labelled = boilerml.classify(page)
-    one_copy = len(html_to_lines(decode(news_html).text))
-    assert len(labelled) == one_copy * copies
+    one_copy = len(html_to_lines(decode(head + b"<body>" + body).text))
+    assert len(boilerml.classify(page)) == one_copy * copies
     text = boilerml.clean(page)
     assert text.count("Work began on Monday to rebuild the stretch of sea wall") > copies * 0.9
+
+
+@pytest.mark.parametrize(
+    ("page", "input_format"),
+    [
+        ("a\n" * (PAGE_BYTES // 2), "text"),
+        ("<p>" + "a<br>" * (PAGE_BYTES // 5), "html"),
+        ("<ul>" + "<li>a" * (PAGE_BYTES // 5), "html"),
+    ],
+    ids=["text", "br", "li"],
+)
+def test_too_many_lines_are_refused_before_they_cost_memory(page, input_format, monkeypatch):
+    """Tiny lines cost as much as long ones: 50 MB of them would need over 100 GB. Past
+    MAX_LINES the page is refused (here the limit is lowered so that 1 MB exceeds it)."""
+    if not BIG:
+        monkeypatch.setattr(boilerml.pipeline, "MAX_LINES", 100_000)
+    limit = boilerml.pipeline.MAX_LINES
+    with pytest.raises(boilerml.TooManyLinesError, match=f"more than {limit:,} lines") as caught:
+        boilerml.classify(page, input_format=input_format)
+    assert caught.value.limit == limit
+
+
+@pytest.mark.parametrize("input_format", ["text", "html"])
+def test_line_limit_is_exact_and_can_be_lifted(input_format, monkeypatch):
+    monkeypatch.setattr(boilerml.pipeline, "MAX_LINES", 50)
+    lines = [f"line number {i}" for i in range(51)]
+    page = "\n".join(lines) if input_format == "text" else "".join(f"<p>{x}</p>" for x in lines)
+    assert len(boilerml.classify(page[: page.rindex("line number 50") - 1], input_format=input_format)) == 50
+    with pytest.raises(boilerml.TooManyLinesError):
+        boilerml.clean(page, input_format=input_format)
+    monkeypatch.setattr(boilerml.pipeline, "MAX_LINES", None)
+    assert len(boilerml.classify(page, input_format=input_format)) == 51
 
 
 @pytest.mark.parametrize("input_format", ["text", "html"])
