@@ -2,19 +2,22 @@
 
 import logging
 
-from .decode import Decoded, decode
+from .decode import BinaryInputError, Decoded, decode
 from .lines import LABELS, LabelledLine, Line
 from .model import Model, ModelError, default_model, load_model
 from .pipeline import classify, clean
+from .segment import TooManyLinesError
 
 __version__ = "0.1.0"
 __all__ = [
     "LABELS",
+    "BinaryInputError",
     "Decoded",
     "LabelledLine",
     "Line",
     "Model",
     "ModelError",
+    "TooManyLinesError",
     "__version__",
     "classify",
     "clean",

@@ -45,6 +45,8 @@ ERROR_OVERWRITE_INPUT = "{path}: refusing to overwrite an input file"
 ERROR_READ = "{path}: cannot read: {reason}"
 ERROR_WRITE = "{path}: cannot write: {reason}"
 ERROR_CLEAN = "{path}: cannot clean: {reason}"
+ERROR_CLASSIFY = "{path}: cannot classify: {reason}"
+ERROR_SAME_OUTPUT = "{path}: not written: {target} already holds the output of {other}"
 ERROR_NO_CORPORA = "{path}: no corpora (*.tar.gz) found; pass --datasets DIR"
 
 
@@ -158,6 +160,14 @@ def _model(path: str | None) -> Model:
     return load_model(path) if path else default_model()
 
 
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, or its absolute form where symlinks cannot be followed (a loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # Python before 3.13 raises RuntimeError for a loop
+        return Path(os.path.abspath(path))
+
+
 def _expand_inputs(names: Sequence[str]) -> list[tuple[str, str]]:
     """Inputs as (path or '-', output stem); a folder stands for every file below it.
 
@@ -167,7 +177,11 @@ def _expand_inputs(names: Sequence[str]) -> list[tuple[str, str]]:
     expanded = []
     for name in names:
         path = Path(name)
-        if name != "-" and path.is_dir():
+        try:
+            is_dir = name != "-" and path.is_dir()
+        except OSError:  # a name too long, a folder on the way we may not enter: reading says so
+            is_dir = False
+        if is_dir:
             for found in sorted(p for p in path.rglob("*") if p.is_file()):
                 relative = found.relative_to(path)
                 if any(part.startswith(".") for part in relative.parts):
@@ -181,9 +195,10 @@ def _expand_inputs(names: Sequence[str]) -> list[tuple[str, str]]:
 def run_clean(args: argparse.Namespace) -> int:
     model = _model(args.model)
     inputs = _expand_inputs(args.files)
-    input_paths = {Path(name).resolve() for name, _ in inputs if name != "-"}
+    input_paths = {_resolved(Path(name)) for name, _ in inputs if name != "-"}
     folder = Path(args.output) if args.output else None
     failures = []
+    written: dict[Path, str] = {}  # output file -> the input it was cleaned from
 
     def fail(message: str) -> None:
         failures.append(message)
@@ -207,13 +222,19 @@ def run_clean(args: argparse.Namespace) -> int:
             sys.stdout.write(rendered + "\n")
             continue
         target = folder / (stem + OUTPUT_SUFFIX[args.format])
-        if target.resolve() in input_paths:
+        resolved = _resolved(target)
+        if resolved in input_paths:
             fail(ERROR_OVERWRITE_INPUT.format(path=target))
+            continue
+        if resolved in written:  # two inputs of the same name from different folders
+            fail(ERROR_SAME_OUTPUT.format(path=name, target=target, other=written[resolved]))
             continue
         try:
             _write_atomically(target, rendered + "\n")
         except OSError as error:
             fail(ERROR_WRITE.format(path=target, reason=error.strerror or error))
+            continue
+        written[resolved] = name
     if failures:
         print(f"{len(failures)} of {len(inputs)} file(s) failed", file=sys.stderr)
         return EXIT_INPUT_FAILED
@@ -226,7 +247,15 @@ def run_classify(args: argparse.Namespace) -> int:
     except OSError as error:
         print(ERROR_READ.format(path=args.file, reason=error.strerror or error), file=sys.stderr)
         return EXIT_INPUT_FAILED
-    for line in classify(raw, input_format=args.input, model=_model(args.model)):
+    model = _model(args.model)
+    try:
+        labelled = classify(raw, input_format=args.input, model=model)
+    except Exception as error:  # binary data, or a bug: reported like clean reports it
+        logger.info("failed to classify %s", args.file, exc_info=True)
+        reason = f"{type(error).__name__}: {error}"
+        print(ERROR_CLASSIFY.format(path=args.file, reason=reason), file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    for line in labelled:
         sys.stdout.write(f"{line.label}\t{line.probability:.3f}\t{line.text}\n")
     return EXIT_OK
 

@@ -4,7 +4,11 @@ The order follows what browsers do: a byte-order mark wins; then the charset the
 declares (``<meta charset>``, ``http-equiv`` content type, XML declaration), read with the
 WHATWG label aliases (``iso-8859-1`` is really windows-1252, ``gb2312`` is GB18030); then
 UTF-8 when the bytes are valid UTF-8; then statistical detection. Decoding never raises:
-undecodable bytes become U+FFFD and the encoding used is reported.
+undecodable bytes (and lone surrogates in ``str`` input) become U+FFFD and the encoding used
+is reported.
+
+:func:`binary_kind` tells binary data (images, PDFs, compressed responses) from pages; the
+pipeline refuses it with :class:`BinaryInputError` rather than labelling noise as text.
 """
 
 from __future__ import annotations
@@ -75,6 +79,61 @@ _SUPERSETS = {
     "utf-16be": "utf-8",
 }
 
+#: Codecs Python knows that no page can be decoded with: they are not text encodings
+#: (``rot13``, ``base64``, ``zlib``: ``bytes.decode`` refuses them), always fail
+#: (``undefined``), refuse the replacement error handler (``idna``), or turn the page's bytes
+#: into something other than its characters (escape decoders, UTF-7, which browsers dropped).
+_UNUSABLE_CODECS = frozenset(
+    ["undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7"]
+)
+
+#: How much of a page :func:`binary_kind` inspects.
+BINARY_SNIFF_CHARS = 8192
+
+#: Share of control characters (other than whitespace) above which text is taken for binary
+#: data: compressed or image bytes decode to about 11 % of them, pages to next to none.
+MAX_CONTROL_SHARE = 0.05
+#: ... and of at least this many, so that a short page with a few stray NULs stays a page.
+MIN_CONTROL_CHARS = 16
+
+#: Leading bytes of formats that arrive where pages are expected: a crawler following a link
+#: to an image or a PDF, a compressed response saved without being decompressed.
+_BINARY_SIGNATURES: tuple[tuple[re.Pattern[bytes], str], ...] = tuple(
+    (re.compile(pattern, re.S), kind)
+    for pattern, kind in (
+        (rb"\x89PNG\r\n\x1a\n", "PNG image"),
+        (rb"\xff\xd8\xff", "JPEG image"),
+        (rb"GIF8[79]a", "GIF image"),
+        (rb"RIFF....(?:WEBP|WAVE|AVI )", "RIFF media (WebP, WAV, AVI)"),
+        (rb"%PDF-", "PDF document"),
+        (rb"\x1f\x8b", "gzip data"),
+        (rb"PK\x03\x04", "zip archive"),
+        (rb"\xfd7zXZ\x00", "xz data"),
+        (rb"\x28\xb5\x2f\xfd", "zstd data"),
+        (rb"7z\xbc\xaf\x27\x1c", "7z archive"),
+        (rb"wOF[F2]", "web font"),
+        (rb"\x00asm", "WebAssembly module"),
+        (rb"OggS\x00", "Ogg media"),
+        (rb"\x1a\x45\xdf\xa3", "Matroska/WebM video"),
+    )
+)
+#: C0 controls other than tab, newline, vertical tab, form feed and carriage return, and DEL.
+#: (Not C1: a windows-1252 page read as Latin-1 has them for its curly quotes.)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class BinaryInputError(ValueError):
+    """The input is binary data (an image, a PDF, compressed bytes), not a page or text.
+
+    Attributes:
+        kind: what the data looks like, e.g. ``"PNG image"`` or ``"11% control characters"``.
+    """
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"the input is binary data ({kind}), not a web page or text")
+        self.kind = kind
+
 
 class Decoded(NamedTuple):
     """Result of :func:`decode`.
@@ -92,13 +151,18 @@ class Decoded(NamedTuple):
 
 
 def normalise_charset(label: str) -> str | None:
-    """Map a charset label as found in a page to a Python codec name, or None if unknown."""
+    """Map a charset label as found in a page to a Python codec name, or None if unknown or
+    unusable for pages (``rot13``, ``base64``, ``undefined``, ``utf-7``: see ``_UNUSABLE_CODECS``)."""
     label = label.strip().lower()
     label = _SUPERSETS.get(label, label)
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    # _is_text_encoding is how bytes.decode itself tells rot13 or base64 from a text codec.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _UNUSABLE_CODECS:
+        return None
+    return info.name
 
 
 def declared_charset(head: bytes) -> str | None:
@@ -167,17 +231,69 @@ def _detect(data: bytes) -> str | None:
     return normalise_charset(best.encoding)
 
 
+def _replace_lone_surrogates(text: str) -> str:
+    """Lone surrogates (which no encoding can write) as U+FFFD; split pairs are joined."""
+    if not _SURROGATE.search(text):
+        return text
+    logger.debug("replacing lone surrogates in str input with U+FFFD")
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def binary_signature(page: bytes | str) -> str | None:
+    """The kind of binary data whose signature ``page`` starts with (``"PNG image"``), or None.
+
+    A ``str`` is checked for the same leading bytes through Latin-1 (binary data read as
+    ISO-8859-1 text, as HTTP clients do for undeclared responses).
+    """
+    head = page[:16].encode("latin-1", errors="replace") if isinstance(page, str) else bytes(page[:16])
+    for signature, kind in _BINARY_SIGNATURES:
+        if signature.match(head):
+            return kind
+    return None
+
+
+def binary_kind(page: bytes | str, text: str | None = None) -> str | None:
+    """What binary data ``page`` is (``"PNG image"``), or None for a page or text.
+
+    Args:
+        page: the input as given, bytes or ``str``.
+        text: ``page`` decoded (``decode(page).text``); decoded here when needed and not given.
+
+    Returns:
+        The kind of a known binary signature at the start (:func:`binary_signature`); the
+        share of control characters (``"12% control characters"``) when more than
+        :data:`MAX_CONTROL_SHARE` (and at least :data:`MIN_CONTROL_CHARS`) of the first
+        :data:`BINARY_SNIFF_CHARS` decoded characters are controls other than whitespace;
+        else None.
+    """
+    kind = binary_signature(page)
+    if kind is not None:
+        return kind
+    if text is None:
+        text = decode(page).text
+    sample = text[:BINARY_SNIFF_CHARS]
+    controls = len(_CONTROL_CHARS.findall(sample))
+    if controls >= MIN_CONTROL_CHARS and controls > MAX_CONTROL_SHARE * len(sample):
+        return f"{controls / len(sample):.0%} control characters"
+    return None
+
+
 def decode(page: bytes | str) -> Decoded:
     """Turn a page's bytes into text, reporting the encoding used.
 
     Args:
-        page: raw bytes as fetched, or an already decoded ``str`` (returned unchanged).
+        page: raw bytes as fetched, or an already decoded ``str`` (returned unchanged, except
+            that a leading byte-order mark is dropped and lone surrogates become U+FFFD, as
+            happens to bytes).
 
     Returns:
         A :class:`Decoded` triple. Never raises on bad bytes.
     """
     if isinstance(page, str):
-        return Decoded(page, "str", "str")
+        # A byte-order mark read as a character (a file opened as "utf-8", not "utf-8-sig")
+        # goes, as it does from bytes; left in, it would hide the markup from sniffing.
+        text = page[1:] if page.startswith("\ufeff") else page
+        return Decoded(_replace_lone_surrogates(text), "str", "str")
     data = bytes(page)
     bom = _bom_encoding(data)
     if bom:

@@ -8,6 +8,7 @@ per line the DOM context the features need. Plain text is one line per non-blank
 from __future__ import annotations
 
 import json
+import logging
 import re
 from functools import cache
 from importlib import resources
@@ -16,6 +17,8 @@ from typing import Literal
 from lxml import etree
 
 from .lines import Line
+
+logger = logging.getLogger(__name__)
 
 InputFormat = Literal["auto", "html", "text"]
 
@@ -148,6 +151,21 @@ _HTML_SNIFF = re.compile(
 HTML_SNIFF_CHARS = 4096
 
 
+class TooManyLinesError(ValueError):
+    """A page has more lines than the caller's limit (``boilerml.pipeline.MAX_LINES``).
+
+    Attributes:
+        limit: the number of lines allowed.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the page has more than {limit:,} lines, more than boilerml classifies at once "
+            "(memory grows by a few kB per line); split it"
+        )
+        self.limit = limit
+
+
 def _cue_regex(entry: str) -> str:
     if entry.startswith("="):
         return rf"(?<![a-z0-9]){re.escape(entry[1:])}(?![a-z0-9])"
@@ -190,10 +208,13 @@ def collapse_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-def text_to_lines(text: str) -> list[Line]:
+def text_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
     """Split plain text into lines, one per non-blank input line.
 
     Blank input lines are not lines of their own; they set ``blank_before`` on the next one.
+
+    Raises:
+        TooManyLinesError: there are more than ``max_lines`` lines (when given).
     """
     lines: list[Line] = []
     blank_before = False
@@ -202,6 +223,8 @@ def text_to_lines(text: str) -> list[Line]:
         if not cleaned:
             blank_before = True
             continue
+        if max_lines is not None and len(lines) >= max_lines:
+            raise TooManyLinesError(max_lines)
         lines.append(Line(cleaned, len(lines), blank_before=blank_before))
         blank_before = False
     return lines
@@ -214,7 +237,8 @@ class _LineBuilder:
     characters of the final ``Line.text`` that came from inside links.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_lines: int | None = None) -> None:
+        self.max_lines = max_lines
         self.lines: list[Line] = []
         self._pieces: list[str] = []
         self._ends_with_space = True  # drop leading whitespace of the line
@@ -250,6 +274,8 @@ class _LineBuilder:
                 cleaned = cleaned[:-1]
                 self._link_chars -= self._trailing_space_in_link
             if cleaned:
+                if self.max_lines is not None and len(self.lines) >= self.max_lines:
+                    raise TooManyLinesError(self.max_lines)
                 tag, depth, path = self._context
                 self.lines.append(
                     Line(
@@ -279,16 +305,27 @@ def _parse_html(text: str) -> etree._Element | None:
     # lxml refuses str input that carries an XML encoding declaration, so hand it UTF-8 bytes.
     data = text.encode("utf-8", errors="replace")
     try:
-        return etree.fromstring(data, parser)
+        root = etree.fromstring(data, parser)
     except (etree.ParserError, ValueError):
         return None
+    for error in parser.error_log.filter_from_fatals():
+        # In recovery mode libxml2 keeps what it parsed before a fatal error (in practice:
+        # nesting deeper than its limit of 2048 elements) and silently drops the rest.
+        logger.warning(
+            "HTML parsing stopped at line %d, column %d (%s); the text after it is lost",
+            error.line,
+            error.column,
+            error.message.strip(),
+        )
+    return root
 
 
-def html_to_lines(text: str) -> list[Line]:
+def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
     """Segment an HTML document into block lines with their DOM context.
 
     Args:
         text: the decoded HTML.
+        max_lines: raise :class:`TooManyLinesError` past this many lines (no limit: None).
 
     Returns:
         Lines in document order; empty when the page has no text.
@@ -297,7 +334,7 @@ def html_to_lines(text: str) -> list[Line]:
     if root is None:
         return []
     matcher = _cue_matcher()
-    builder = _LineBuilder()
+    builder = _LineBuilder(max_lines)
     # One frame per open element: (tag, inherited flags, link depth, block context).
     stack: list[tuple[str, int, int, tuple[str, int, str]]] = [("", 0, 0, ("", 0, ""))]
     tags: list[str] = []
@@ -380,6 +417,12 @@ def resolve_format(text: str, input_format: InputFormat) -> Literal["html", "tex
     return input_format
 
 
-def segment(text: str, input_format: Literal["html", "text"]) -> list[Line]:
-    """Cut decoded text into lines: :func:`html_to_lines` or :func:`text_to_lines`."""
-    return html_to_lines(text) if input_format == "html" else text_to_lines(text)
+def segment(text: str, input_format: Literal["html", "text"], max_lines: int | None = None) -> list[Line]:
+    """Cut decoded text into lines: :func:`html_to_lines` or :func:`text_to_lines`.
+
+    Raises:
+        TooManyLinesError: there are more than ``max_lines`` lines (when given).
+    """
+    if input_format == "html":
+        return html_to_lines(text, max_lines)
+    return text_to_lines(text, max_lines)
