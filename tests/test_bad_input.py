@@ -343,12 +343,6 @@ def test_one_huge_chinese_line():
     assert labelled.text == line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    run=False,  # it would not finish: quadratic, about an hour per megabyte
-    reason="features._EMAIL backtracks quadratically over a run of [\\w.+-] with a word boundary "
-    "at every character ('a.a.a.…', 'a-a-a-…'): 16 kB take 0.5 s, 1 MB about an hour (issue 5)",
-)
 def test_one_huge_dotted_line_finishes():
     line = "a." * (LINE_BYTES // 2)
     assert len(boilerml.classify(line, input_format="text")) == 1
