@@ -2,6 +2,7 @@
 
 import logging
 
+from .batch import clean_many
 from .decode import BinaryInputError, Decoded, decode
 from .lines import LABELS, LabelledLine, Line
 from .model import Model, ModelError, default_model, load_model
@@ -21,6 +22,7 @@ __all__ = [
     "__version__",
     "classify",
     "clean",
+    "clean_many",
     "decode",
     "default_model",
     "load_model",

@@ -17,9 +17,13 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from tqdm import tqdm
+
+from .batch import clean_many
 from .lines import LABELS
 from .model import (
     DEFAULT_CARD_PATH,
@@ -30,9 +34,12 @@ from .model import (
     load_model,
 )
 from .pipeline import classify
-from .reassemble import OUTPUT_FORMATS, reassemble
+from .reassemble import OUTPUT_FORMATS
 
 logger = logging.getLogger(__name__)
+
+#: Show a progress bar (on a terminal) from this many input files on.
+PROGRESS_MIN_FILES = 10
 
 EXIT_OK = 0
 EXIT_INPUT_FAILED = 1
@@ -68,6 +75,16 @@ def _parse_threshold(value: str) -> float:
     return threshold
 
 
+def _parse_jobs(value: str) -> int | None:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"--jobs takes a count of processes (0: one per CPU), not {value!r}")
+    return jobs or None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="boilerml", description="Remove boilerplate from web pages and text dumps."
@@ -99,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--input", choices=("auto", "html", "text"), default="auto", help="input format (default: sniffed)"
     )
     clean.add_argument("--model", help="model file (default: the shipped model)")
+    clean.add_argument(
+        "--jobs",
+        type=_parse_jobs,
+        default=1,
+        help="worker processes (default 1; 0: one per CPU); outputs keep the input order",
+    )
+    clean.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (shown on a terminal for many files)"
+    )
 
     show = commands.add_parser("classify", help="print every line with its label and probability")
     show.add_argument("file", help="input file (HTML or text); '-' reads stdin")
@@ -192,6 +218,11 @@ def _expand_inputs(names: Sequence[str]) -> list[tuple[str, str]]:
     return expanded
 
 
+def _show_progress(args: argparse.Namespace, n_inputs: int) -> bool:
+    """A progress bar on stderr for many files on a terminal, unless ``--no-progress``."""
+    return not args.no_progress and n_inputs >= PROGRESS_MIN_FILES and sys.stderr.isatty()
+
+
 def run_clean(args: argparse.Namespace) -> int:
     model = _model(args.model)
     inputs = _expand_inputs(args.files)
@@ -199,42 +230,61 @@ def run_clean(args: argparse.Namespace) -> int:
     folder = Path(args.output) if args.output else None
     failures = []
     written: dict[Path, str] = {}  # output file -> the input it was cleaned from
+    shown = _show_progress(args, len(inputs))
+    progress = tqdm(total=len(inputs), unit="file", file=sys.stderr, disable=not shown)
 
     def fail(message: str) -> None:
         failures.append(message)
-        print(message, file=sys.stderr)
+        tqdm.write(message, file=sys.stderr)  # above the progress bar, if one is shown
 
-    for name, stem in inputs:
-        try:
-            raw = _read_input(name)
-        except OSError as error:
-            fail(ERROR_READ.format(path=name, reason=error.strerror or error))
-            continue
-        try:
-            rendered = reassemble(
-                classify(raw, input_format=args.input, model=model), args.keep, args.format, args.threshold
-            )
-        except Exception as error:  # one bad page must not end a batch; it is reported instead
-            logger.info("failed to clean %s", name, exc_info=True)
-            fail(ERROR_CLEAN.format(path=name, reason=f"{type(error).__name__}: {error}"))
-            continue
-        if folder is None:
-            sys.stdout.write(rendered + "\n")
-            continue
-        target = folder / (stem + OUTPUT_SUFFIX[args.format])
-        resolved = _resolved(target)
-        if resolved in input_paths:
-            fail(ERROR_OVERWRITE_INPUT.format(path=target))
-            continue
-        if resolved in written:  # two inputs of the same name from different folders
-            fail(ERROR_SAME_OUTPUT.format(path=name, target=target, other=written[resolved]))
-            continue
-        try:
-            _write_atomically(target, rendered + "\n")
-        except OSError as error:
-            fail(ERROR_WRITE.format(path=target, reason=error.strerror or error))
-            continue
-        written[resolved] = name
+    cleaned: deque[tuple[str, str]] = deque()  # (input, output stem) of each page sent
+
+    def readable_pages() -> Iterator[bytes]:
+        for name, stem in inputs:
+            try:
+                raw = _read_input(name)
+            except OSError as error:
+                fail(ERROR_READ.format(path=name, reason=error.strerror or error))
+                progress.update()
+                continue
+            cleaned.append((name, stem))
+            yield raw
+
+    results = clean_many(
+        readable_pages(),
+        n_jobs=args.jobs,
+        input_format=args.input,
+        keep=args.keep,
+        threshold=args.threshold,
+        output_format=args.format,
+        model=model if args.model else None,  # workers that cannot inherit it load the shipped one
+        return_exceptions=True,  # one bad page must not end a batch; it is reported instead
+    )
+    with progress:
+        for result in results:
+            name, stem = cleaned.popleft()
+            progress.update()
+            if isinstance(result, Exception):
+                logger.info("failed to clean %s", name, exc_info=result)
+                fail(ERROR_CLEAN.format(path=name, reason=f"{type(result).__name__}: {result}"))
+                continue
+            if folder is None:
+                sys.stdout.write(result + "\n")
+                continue
+            target = folder / (stem + OUTPUT_SUFFIX[args.format])
+            resolved = _resolved(target)
+            if resolved in input_paths:
+                fail(ERROR_OVERWRITE_INPUT.format(path=target))
+                continue
+            if resolved in written:  # two inputs of the same name from different folders
+                fail(ERROR_SAME_OUTPUT.format(path=name, target=target, other=written[resolved]))
+                continue
+            try:
+                _write_atomically(target, result + "\n")
+            except OSError as error:
+                fail(ERROR_WRITE.format(path=target, reason=error.strerror or error))
+                continue
+            written[resolved] = name
     if failures:
         print(f"{len(failures)} of {len(inputs)} file(s) failed", file=sys.stderr)
         return EXIT_INPUT_FAILED

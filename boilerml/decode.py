@@ -134,6 +134,9 @@ class BinaryInputError(ValueError):
         super().__init__(f"the input is binary data ({kind}), not a web page or text")
         self.kind = kind
 
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # pickled as it was made (process pools)
+        return (type(self), (self.kind,))
+
 
 class Decoded(NamedTuple):
     """Result of :func:`decode`.

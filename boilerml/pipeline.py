@@ -15,15 +15,19 @@ from .segment import InputFormat, resolve_format, segment
 
 logger = logging.getLogger(__name__)
 
-#: Most lines a page may have. The feature matrices and the two prediction passes take
-#: 2.5 kB (text) to 5 kB (HTML) per line and about 0.15 ms of CPU, so this bounds a page to
-#: about 2.5 GB and 80 s; real pages have a few thousand lines. Read at each call: set
-#: ``boilerml.pipeline.MAX_LINES`` (None: no limit) to change it.
-MAX_LINES: int | None = 500_000
+#: Most lines a page may have, unless the caller passes ``max_lines``. The feature matrices
+#: and the two prediction passes take 2.5 kB (text) to 5 kB (HTML) per line and about
+#: 0.15 ms of CPU, so this bounds a page to about 2.5 GB and 80 s; real pages have a few
+#: thousand lines (the longest corpus page 3,076).
+MAX_LINES = 500_000
 
 
 def classify(
-    page: str | bytes, *, input_format: InputFormat = "auto", model: Model | None = None
+    page: str | bytes,
+    *,
+    input_format: InputFormat = "auto",
+    model: Model | None = None,
+    max_lines: int | None = MAX_LINES,
 ) -> list[LabelledLine]:
     """Label every line of a page as content, navigation, ad or comment.
 
@@ -31,6 +35,7 @@ def classify(
         page: HTML or plain text (one block per line), as ``str`` or as bytes in any encoding.
         input_format: ``"html"``, ``"text"`` or ``"auto"`` (sniffed from the markup).
         model: a model from :func:`boilerml.load_model`; the shipped one by default.
+        max_lines: refuse pages with more lines than this (None: no limit).
 
     Returns:
         One :class:`LabelledLine` per non-blank line, in page order; an empty list, with a
@@ -38,7 +43,7 @@ def classify(
 
     Raises:
         BinaryInputError: the input is an image, a PDF, compressed or other binary data.
-        TooManyLinesError: the page has more than :data:`MAX_LINES` lines.
+        TooManyLinesError: the page has more than ``max_lines`` lines.
         ValueError: ``input_format`` is not one of the three (both errors above are
             ValueErrors too).
     """
@@ -50,7 +55,7 @@ def classify(
     if kind is not None:
         raise BinaryInputError(kind)
     mode = resolve_format(text, input_format)
-    lines = segment(text, mode, max_lines=MAX_LINES)
+    lines = segment(text, mode, max_lines=max_lines)
     if not lines:
         logger.warning("no text in the page (%d characters, read as %s)", len(text), mode)
     features = extract_features(lines, mode)
@@ -64,6 +69,7 @@ def clean(
     keep: Iterable[str] = ("content",),
     threshold: float | None = None,
     model: Model | None = None,
+    max_lines: int | None = MAX_LINES,
 ) -> str:
     """The article text of a page: the lines labelled with one of ``keep``, one per line.
 
@@ -73,16 +79,18 @@ def clean(
             probability keeps those whose ``keep`` classes sum to at least it. Raise it
             (0.7, 0.9) for less junk and less article, lower it (0.3) for the reverse; the
             README gives the measured trade-off.
+        input_format, model, max_lines: as for :func:`classify`.
 
     Returns:
         The kept lines joined by newlines; ``""`` when there are none.
 
     Raises:
         BinaryInputError: the input is binary data (see :func:`classify`).
-        TooManyLinesError: the page has more than :data:`MAX_LINES` lines.
+        TooManyLinesError: the page has more than ``max_lines`` lines.
         ValueError: an unknown label in ``keep``, a threshold outside [0, 1], or an unknown
             ``input_format``.
     """
     kept = check_keep(keep)
     check_threshold(threshold)
-    return to_text(classify(page, input_format=input_format, model=model), kept, threshold)
+    labelled = classify(page, input_format=input_format, model=model, max_lines=max_lines)
+    return to_text(labelled, kept, threshold)

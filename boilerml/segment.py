@@ -152,7 +152,8 @@ HTML_SNIFF_CHARS = 4096
 
 
 class TooManyLinesError(ValueError):
-    """A page has more lines than the caller's limit (``boilerml.pipeline.MAX_LINES``).
+    """A page has more lines than the caller's limit (``max_lines``, by default
+    ``boilerml.pipeline.MAX_LINES``).
 
     Attributes:
         limit: the number of lines allowed.
@@ -164,6 +165,9 @@ class TooManyLinesError(ValueError):
             "(memory grows by a few kB per line); split it"
         )
         self.limit = limit
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:  # pickled as it was made (process pools)
+        return (type(self), (self.limit,))
 
 
 def _cue_regex(entry: str) -> str:

@@ -61,6 +61,10 @@ class TreeEnsemble:
         )
         object.__setattr__(self, "_predictors", predictors)
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, np.ndarray]]]:
+        # Pickled (for worker processes) as its arrays only; the walkers are rebuilt.
+        return (TreeEnsemble.from_arrays, (self.to_arrays(),))
+
     @property
     def trees_per_iteration(self) -> int:
         return len(self.baseline)

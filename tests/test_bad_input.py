@@ -303,27 +303,24 @@ def test_big_page(news_html):
     ],
     ids=["text", "br", "li"],
 )
-def test_too_many_lines_are_refused_before_they_cost_memory(page, input_format, monkeypatch):
+def test_too_many_lines_are_refused_before_they_cost_memory(page, input_format):
     """Tiny lines cost as much as long ones: 50 MB of them would need over 100 GB. Past
     MAX_LINES the page is refused (here the limit is lowered so that 1 MB exceeds it)."""
-    if not BIG:
-        monkeypatch.setattr(boilerml.pipeline, "MAX_LINES", 100_000)
-    limit = boilerml.pipeline.MAX_LINES
+    limit = boilerml.pipeline.MAX_LINES if BIG else 100_000
     with pytest.raises(boilerml.TooManyLinesError, match=f"more than {limit:,} lines") as caught:
-        boilerml.classify(page, input_format=input_format)
+        boilerml.classify(page, input_format=input_format, max_lines=limit)
     assert caught.value.limit == limit
 
 
 @pytest.mark.parametrize("input_format", ["text", "html"])
-def test_line_limit_is_exact_and_can_be_lifted(input_format, monkeypatch):
-    monkeypatch.setattr(boilerml.pipeline, "MAX_LINES", 50)
+def test_line_limit_is_exact_and_can_be_lifted(input_format):
     lines = [f"line number {i}" for i in range(51)]
     page = "\n".join(lines) if input_format == "text" else "".join(f"<p>{x}</p>" for x in lines)
-    assert len(boilerml.classify(page[: page.rindex("line number 50") - 1], input_format=input_format)) == 50
+    first_50 = page[: page.rindex("line number 50") - 1]
+    assert len(boilerml.classify(first_50, input_format=input_format, max_lines=50)) == 50
     with pytest.raises(boilerml.TooManyLinesError):
-        boilerml.clean(page, input_format=input_format)
-    monkeypatch.setattr(boilerml.pipeline, "MAX_LINES", None)
-    assert len(boilerml.classify(page, input_format=input_format)) == 51
+        boilerml.clean(page, input_format=input_format, max_lines=50)
+    assert len(boilerml.classify(page, input_format=input_format, max_lines=None)) == 51
 
 
 @pytest.mark.parametrize("input_format", ["text", "html"])

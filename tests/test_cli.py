@@ -105,9 +105,9 @@ def test_clean_a_folder_mirrors_it(tmp_path, news_html, chinese_text):
 def test_a_page_that_fails_to_clean_is_reported_and_the_batch_goes_on(
     tmp_path, news_file, monkeypatch, capsys
 ):
-    import boilerml.cli
+    import boilerml.batch
 
-    real_classify = boilerml.cli.classify
+    real_classify = boilerml.batch.classify
     bad = tmp_path / "bad.html"
     bad.write_bytes(b"<html><body><p>poison</p></body></html>")
 
@@ -116,7 +116,7 @@ def test_a_page_that_fails_to_clean_is_reported_and_the_batch_goes_on(
             raise RuntimeError("simulated failure")
         return real_classify(raw, **kwargs)
 
-    monkeypatch.setattr(boilerml.cli, "classify", classify_or_fail)
+    monkeypatch.setattr(boilerml.batch, "classify", classify_or_fail)
     code = main(["clean", "-o", str(tmp_path / "out"), str(bad), str(news_file)])
     err = capsys.readouterr().err
     assert code == EXIT_INPUT_FAILED

@@ -1,0 +1,176 @@
+"""Many pages across worker processes: :func:`clean_many`.
+
+Cleaning a page is mostly Python (segmenting, features) holding the GIL, so threads do not
+add throughput; worker processes do. When this process runs a single thread (no thread of
+the caller's, no OpenMP pool) on a platform that can fork, workers are forked and share the
+loaded model for free; otherwise, since forking a threaded process can deadlock the child,
+they start from a fork server that has already imported boilerml (or are spawned) and load
+the model once each. Pages go out in small chunks and results come back in input order, with
+at most a few chunks per worker in flight, so an endless iterator of pages is cleaned in
+bounded memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+from typing import Any
+
+from .model import Model, default_model
+from .pipeline import MAX_LINES, classify
+from .reassemble import OutputFormat, check_keep, check_threshold, reassemble
+from .segment import InputFormat
+
+logger = logging.getLogger(__name__)
+
+#: Pages sent to a worker at a time: a round trip between processes costs well under a
+#: millisecond, a page about 30 ms, so eight pages amortise it while keeping the order of
+#: results close to the order of work.
+CHUNK_PAGES = 8
+#: Chunks in flight per worker: enough that no worker waits for the next chunk, few enough
+#: that memory does not grow with the number of pages.
+CHUNKS_IN_FLIGHT_PER_WORKER = 4
+
+#: The options and model of this worker process, set once by :func:`_start_worker` (only
+#: ever assigned inside worker processes).
+_worker_state: dict[str, Any] = {}
+
+
+def _start_worker(model: Model | None, options: dict[str, Any]) -> None:
+    _worker_state["model"] = model or default_model()
+    _worker_state["options"] = options
+
+
+def _clean_page(page: str | bytes, model: Model, options: dict[str, Any]) -> str:
+    labelled = classify(
+        page, input_format=options["input_format"], model=model, max_lines=options["max_lines"]
+    )
+    return reassemble(labelled, options["keep"], options["output_format"], options["threshold"])
+
+
+def _clean_chunk(pages: list[str | bytes]) -> list[str | Exception]:
+    results: list[str | Exception] = []
+    for page in pages:
+        try:
+            results.append(_clean_page(page, _worker_state["model"], _worker_state["options"]))
+        except Exception as error:  # handed back to the caller, who decides
+            results.append(error)
+    return results
+
+
+def _single_threaded() -> bool:
+    """Whether this process has one thread, native ones (OpenMP pools) included (Linux)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+def start_method() -> str:
+    """How workers start: ``fork`` when that is safe (see the module docstring), else
+    ``forkserver`` where the platform has it, else ``spawn``."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and _single_threaded():
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def worker_count(n_jobs: int | None) -> int:
+    """Processes for ``n_jobs``: itself when positive; None or -1 mean one per CPU."""
+    if n_jobs is None or n_jobs == -1:
+        return os.cpu_count() or 1
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive number of processes, None or -1, not {n_jobs}")
+    return n_jobs
+
+
+def clean_many(
+    pages: Iterable[str | bytes],
+    *,
+    n_jobs: int | None = 1,
+    input_format: InputFormat = "auto",
+    keep: Iterable[str] = ("content",),
+    threshold: float | None = None,
+    output_format: OutputFormat = "text",
+    model: Model | None = None,
+    max_lines: int | None = MAX_LINES,
+    return_exceptions: bool = False,
+) -> Iterator[str | Exception]:
+    """Clean many pages, in input order, on ``n_jobs`` processes.
+
+    Args:
+        pages: pages as for :func:`boilerml.clean` (``str`` or bytes); any iterable, read
+            lazily.
+        n_jobs: worker processes; 1 works in this process, None or -1 one per CPU.
+        output_format: ``"text"`` (what :func:`boilerml.clean` returns), ``"markdown"`` or
+            ``"json"`` (every line with its label and probabilities).
+        return_exceptions: yield a page's exception in its place instead of raising it (a
+            batch then never stops for one bad page).
+        input_format, keep, threshold, model, max_lines: as for :func:`boilerml.clean`.
+
+    Yields:
+        One result per page, in the order of ``pages``: its text, or with
+        ``return_exceptions`` the exception (``BinaryInputError``, ``TooManyLinesError``, ...)
+        that cleaning it raised.
+    """
+    options = {
+        "input_format": input_format,
+        "keep": check_keep(keep),
+        "threshold": check_threshold(threshold),
+        "output_format": output_format,
+        "max_lines": max_lines,
+    }
+    workers = worker_count(n_jobs)
+    if workers == 1:
+        results = _in_process(pages, model, options)
+    else:
+        results = _in_workers(pages, model, options, workers)
+    for result in results:
+        if isinstance(result, Exception) and not return_exceptions:
+            raise result
+        yield result
+
+
+def _in_process(
+    pages: Iterable[str | bytes], model: Model | None, options: dict[str, Any]
+) -> Iterator[str | Exception]:
+    model = model or default_model()
+    for page in pages:
+        try:
+            yield _clean_page(page, model, options)
+        except Exception as error:
+            yield error
+
+
+def _in_workers(
+    pages: Iterable[str | bytes], model: Model | None, options: dict[str, Any], workers: int
+) -> Iterator[str | Exception]:
+    method = start_method()
+    context = multiprocessing.get_context(method)
+    if method == "fork":
+        model = model or default_model()  # loaded here, inherited by the workers
+    elif method == "forkserver":
+        context.set_forkserver_preload(["boilerml.batch", "boilerml.trees"])
+    logger.debug("cleaning on %d %s workers", workers, method)
+    page_iterator = iter(pages)
+    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(model, options))
+    with pool:
+        pending: deque[Future[list[str | Exception]]] = deque()
+
+        def submit_next() -> bool:
+            chunk = list(islice(page_iterator, CHUNK_PAGES))
+            if chunk:
+                pending.append(pool.submit(_clean_chunk, chunk))
+            return bool(chunk)
+
+        while len(pending) < workers * CHUNKS_IN_FLIGHT_PER_WORKER and submit_next():
+            pass
+        while pending:
+            chunk_results = pending.popleft().result()
+            submit_next()
+            yield from chunk_results
