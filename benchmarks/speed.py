@@ -1,36 +1,228 @@
-"""Speed of the classification path on real dev pages, against a parse-only lxml baseline.
+"""Speed and memory of boilerml against the peers and a parse-only baseline, on real dev pages.
 
-    python benchmarks/speed.py [--datasets DIR] [--pages N] [--repeats R]
+    python benchmarks/speed.py [--datasets DIR] [--pages N] [--repeats R] [--extractors a,b]
+                               [--sizes 10,100,1000,5000] [--write]
 
-Measures, in one process on one core, pages/s and lines/s of ``boilerml.clean`` in HTML mode
-and in text mode (the same pages rendered as text dumps), and of parsing with lxml plus
-``text_content()`` as the baseline; medians over repeats, one warm-up call first. Prints the
-ratio to the baseline, which compares across machines. Not a test: nothing here asserts time.
+Everything runs on one core (the process pins itself to one CPU before numpy, scikit-learn or
+lxml start their thread pools), as ``../shared/METRICS.md`` asks. In one run, on the same
+pages (the first ``--pages`` dev pages across the corpora):
+
+* **throughput**: pages/s and lines/s of each extractor, the median of ``--repeats`` runs
+  after one warm-up call, each call given the page's bytes and timed with its decoding;
+  ratios to the parse-only baseline (lxml parse plus ``text_content()``) and to trafilatura.
+  boilerml runs in HTML mode, and in text mode on the pages rendered as text dumps.
+* **stages**: boilerml's time split into decode, parse/segment, features, predict (both
+  passes) and reassemble, summed over the pages.
+* **cold start**: import plus model load in a fresh interpreter (median of 5);
+  **peak RSS** of a fresh process cleaning all the pages; **model size** on disk.
+* **page size**: seconds per page for pages of 10 KB to 5 MB built by concatenating the
+  bodies of real dev pages, and seconds per MB, to show how time grows with size.
+
+Not a test: nothing here asserts a time. ``--write`` puts the tables into
+``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations
 
+import os
+
+# One core for everything, before any library sizes a thread pool from the CPU count.
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
 import argparse
+import datetime
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-import lxml.html
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # the peers of the accuracy benchmark
 
-import boilerml
-from boilerml.corpora import datasets_dir, read_corpora, render_as_text
-from boilerml.segment import html_to_lines
+from accuracy import EXTRACTORS, write_results  # noqa: E402
+
+import boilerml  # noqa: E402
+from boilerml.classify import classify_lines  # noqa: E402
+from boilerml.corpora import Page, datasets_dir, read_corpora, render_as_text  # noqa: E402
+from boilerml.decode import decode  # noqa: E402
+from boilerml.features import extract_features  # noqa: E402
+from boilerml.model import DEFAULT_MODEL_PATH  # noqa: E402
+from boilerml.reassemble import to_text  # noqa: E402
+from boilerml.segment import html_to_lines, segment  # noqa: E402
+
+#: Peers timed by default (boilerpy3 and trafilatura without comments add nothing here).
+PEERS = ("trafilatura", "readability", "justext", "resiliparse")
+BASELINE = "lxml parse + text_content (baseline)"
+#: Sizes (KB) of the pages built for the page-size table.
+DEFAULT_SIZES_KB = (10, 100, 1000, 5000)
+#: Fresh interpreters timed for the cold start.
+COLD_STARTS = 5
 
 
-def _time_per_page(function, pages, repeats: int) -> float:
-    function(pages[0])  # warm-up: model load, caches
+def _median_seconds(call: Callable[[object], object], items: list, repeats: int) -> float:
+    """Median over ``repeats`` of the summed time of ``call`` over ``items`` (one warm-up call)."""
+    call(items[0])
     runs = []
     for _ in range(repeats):
         started = time.perf_counter()
-        for page in pages:
-            function(page)
+        for item in items:
+            call(item)
         runs.append(time.perf_counter() - started)
     return statistics.median(runs)
+
+
+def throughput(pages: list[Page], dumps: list[bytes], names: list[str], repeats: int) -> dict[str, float]:
+    """Seconds for all pages, per extractor (median of repeats)."""
+    import lxml.html
+
+    calls: dict[str, tuple[Callable[[object], object], list]] = {
+        BASELINE: (lambda page: lxml.html.document_fromstring(page.html).text_content(), pages),
+        "boilerml, HTML mode": (lambda page: boilerml.clean(page.html, input_format="html"), pages),
+        "boilerml, text mode": (lambda dump: boilerml.clean(dump, input_format="text"), dumps),
+    }
+    for name in names:
+        run = EXTRACTORS[name].run
+        calls[name] = (lambda page, run=run: run(page, page.text()), pages)
+    return {name: _median_seconds(call, items, repeats) for name, (call, items) in calls.items()}
+
+
+def stage_seconds(pages: list[bytes], mode: str, repeats: int) -> dict[str, float]:
+    """boilerml's time per stage, summed over ``pages`` (median of repeats per stage)."""
+    model = boilerml.default_model()
+    runs: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        totals = dict.fromkeys(("decode", "parse/segment", "features", "predict", "reassemble"), 0.0)
+        for raw in pages:
+            t0 = time.perf_counter()
+            text = decode(raw).text
+            t1 = time.perf_counter()
+            lines = segment(text, mode)
+            t2 = time.perf_counter()
+            features = extract_features(lines, mode)
+            t3 = time.perf_counter()
+            labelled = classify_lines(lines, features, model, mode)
+            t4 = time.perf_counter()
+            to_text(labelled, ("content",))
+            t5 = time.perf_counter()
+            for stage, seconds in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+                totals[stage] += seconds
+        for stage, seconds in totals.items():
+            runs.setdefault(stage, []).append(seconds)
+    return {stage: statistics.median(values) for stage, values in runs.items()}
+
+
+def _python(code: str) -> str:
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout.strip()
+
+
+def cold_start_seconds() -> float:
+    """Median seconds to import boilerml and load the shipped model in a fresh interpreter."""
+    code = (
+        "import time; t = time.perf_counter(); import boilerml; boilerml.default_model(); "
+        "print(time.perf_counter() - t)"
+    )
+    return statistics.median(float(_python(code)) for _ in range(COLD_STARTS))
+
+
+def peak_rss_mb(datasets: Path, n_pages: int) -> float:
+    """Peak resident memory (MB) of a fresh process that cleans the pages in HTML mode."""
+    code = (
+        "import resource, itertools; from pathlib import Path; import boilerml; "
+        "from boilerml.corpora import read_corpora; "
+        f"pages = itertools.islice(read_corpora(Path({str(datasets)!r}), 'dev'), {n_pages}); "
+        "[boilerml.clean(p.html, input_format='html') for p in pages]; "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    return float(_python(code))
+
+
+def built_page(pages: list[Page], size_bytes: int) -> bytes:
+    """One HTML page of about ``size_bytes``: the bodies of dev pages one after another."""
+    import lxml.html
+
+    bodies = []
+    for page in pages:
+        body = lxml.html.document_fromstring(page.html).find("body")
+        if body is not None:
+            bodies.append(lxml.html.tostring(body, encoding="unicode")[6:-7])
+    parts, size, i = [], 0, 0
+    while size < size_bytes:
+        piece = bodies[i % len(bodies)]
+        parts.append(piece)
+        size += len(piece.encode())
+        i += 1
+    return ("<html><body>" + "".join(parts) + "</body></html>").encode()[: size_bytes + 100_000]
+
+
+def page_size_seconds(pages: list[Page], sizes_kb: tuple[int, ...]) -> list[tuple[int, int, float]]:
+    """(size in KB, lines, seconds to clean) for pages built at each size (best of 3)."""
+    rows = []
+    for kb in sizes_kb:
+        page = built_page(pages, kb * 1000)
+        lines = len(html_to_lines(decode(page).text))
+        seconds = min(
+            _median_seconds(lambda p: boilerml.clean(p, input_format="html"), [page], 1) for _ in range(3)
+        )
+        rows.append((kb, lines, seconds))
+    return rows
+
+
+def format_report(
+    n_pages: int,
+    n_lines: int,
+    repeats: int,
+    timings: dict[str, float],
+    stages: dict[str, dict[str, float]],
+    cold: float,
+    rss: float,
+    sizes: list[tuple[int, int, float]],
+) -> str:
+    baseline = timings[BASELINE]
+    trafilatura = timings.get("trafilatura")
+    out = [
+        f"{n_pages} dev pages ({n_lines} lines as text), one core, median of {repeats} runs.",
+        "",
+        "| extractor | pages/s | lines/s | × baseline's pages/s | × trafilatura's pages/s |",
+        "|---|---|---|---|---|",
+    ]
+    for name, seconds in timings.items():
+        versus = f"{trafilatura / seconds:.2f}" if trafilatura else "–"
+        out.append(
+            f"| {name} | {n_pages / seconds:.1f} | {n_lines / seconds:,.0f} "
+            f"| {baseline / seconds:.3f} | {versus} |"
+        )
+    out += [
+        "",
+        "| boilerml stage | HTML mode, ms/page | share | text mode, ms/page | share |",
+        "|---|---|---|---|---|",
+    ]
+    html_total, text_total = sum(stages["html"].values()), sum(stages["text"].values())
+    for stage in stages["html"]:
+        h, t = stages["html"][stage], stages["text"][stage]
+        out.append(
+            f"| {stage} | {1000 * h / n_pages:.2f} | {h / html_total:.0%} "
+            f"| {1000 * t / n_pages:.2f} | {t / text_total:.0%} |"
+        )
+    model_mb = DEFAULT_MODEL_PATH.stat().st_size / 1e6
+    out += [
+        "",
+        f"Cold start (import boilerml, load the model; median of {COLD_STARTS} fresh interpreters): "
+        f"{cold:.2f} s. Peak RSS cleaning the pages: {rss:.0f} MB. Model file: {model_mb:.1f} MB.",
+        "",
+        "| page size | lines | seconds | seconds per MB | × the 10 KB page's seconds per MB |",
+        "|---|---|---|---|---|",
+    ]
+    per_mb_first = sizes[0][2] / (sizes[0][0] / 1000)
+    for kb, lines, seconds in sizes:
+        per_mb = seconds / (kb / 1000)
+        out.append(f"| {kb:,} KB | {lines:,} | {seconds:.3f} | {per_mb:.2f} | {per_mb / per_mb_first:.2f} |")
+    return "\n".join(out)
 
 
 def main() -> None:
@@ -38,34 +230,39 @@ def main() -> None:
     parser.add_argument("--datasets", help="corpora folder (default: ../shared/datasets)")
     parser.add_argument("--pages", type=int, default=200, help="dev pages to time")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--extractors", default=",".join(PEERS), help="peers to time (comma-separated)")
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES_KB)), help="page sizes in KB")
+    parser.add_argument("--write", action="store_true", help="write the tables into RESULTS.md")
     args = parser.parse_args()
-    pages = []
-    for page in read_corpora(Path(datasets_dir(args.datasets)), "dev"):
-        pages.append(page.html)
-        if len(pages) >= args.pages:
-            break
-    texts = [render_as_text(html_to_lines(boilerml.decode(p).text), False) for p in pages]
-    n_lines = sum(t.count("\n") + 1 for t in texts)
+    root = Path(datasets_dir(args.datasets))
+    pages = [page for page, _ in zip(read_corpora(root, "dev"), range(args.pages), strict=False)]
+    dumps = [render_as_text(html_to_lines(page.text()), False).encode() for page in pages]
+    n_lines = sum(dump.count(b"\n") + 1 for dump in dumps)
+    names = [name for name in args.extractors.split(",") if name]
     boilerml.default_model()
-    timings = {
-        "lxml parse + text_content (baseline)": _time_per_page(
-            lambda p: lxml.html.document_fromstring(p).text_content(), pages, args.repeats
-        ),
-        "boilerml clean, HTML mode": _time_per_page(
-            lambda p: boilerml.clean(p, input_format="html"), pages, args.repeats
-        ),
-        "boilerml clean, text mode": _time_per_page(
-            lambda t: boilerml.clean(t, input_format="text"), texts, args.repeats
-        ),
+    timings = throughput(pages, dumps, names, args.repeats)
+    stages = {
+        "html": stage_seconds([page.html for page in pages], "html", args.repeats),
+        "text": stage_seconds(dumps, "text", args.repeats),
     }
-    baseline = timings["lxml parse + text_content (baseline)"]
-    print(f"{len(pages)} dev pages ({n_lines} text lines), median of {args.repeats} runs, one process\n")
-    print("| extractor | pages/s | lines/s | time vs baseline |")
-    print("|---|---|---|---|")
-    for name, seconds in timings.items():
-        print(
-            f"| {name} | {len(pages) / seconds:.1f} | {n_lines / seconds:.0f} | {seconds / baseline:.1f}× |"
+    sizes = page_size_seconds(pages, tuple(int(kb) for kb in args.sizes.split(",")))
+    report = format_report(
+        len(pages),
+        n_lines,
+        args.repeats,
+        timings,
+        stages,
+        cold_start_seconds(),
+        peak_rss_mb(root, len(pages)),
+        sizes,
+    )
+    print(report)
+    if args.write:
+        heading = (
+            f"Speed, measured {datetime.date.today().isoformat()} "
+            f"(`python benchmarks/speed.py --pages {args.pages} --write`):"
         )
+        write_results(f"{heading}\n\n{report}", "speed")
 
 
 if __name__ == "__main__":
