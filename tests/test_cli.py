@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 
 import pytest
@@ -136,3 +137,26 @@ def test_threshold_option(news_file, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["clean", "--threshold", "high", str(news_file)])
     assert exit_info.value.code == 2
+
+
+def test_an_interrupted_write_leaves_the_old_output_whole(news_file, tmp_path, monkeypatch):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "news.txt").write_text("the output of an earlier run\n", "utf-8")
+    real_fdopen = os.fdopen
+
+    class HalfWriter(io.TextIOWrapper):
+        def write(self, text):
+            super().write(text[: len(text) // 2])
+            raise KeyboardInterrupt  # Ctrl-C in the middle of writing the new output
+
+    def fdopen(handle, mode="r", **kwargs):
+        raw = real_fdopen(handle, mode.replace("w", "wb"))
+        return HalfWriter(raw, encoding=kwargs.get("encoding"))
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    with pytest.raises(KeyboardInterrupt):
+        main(["clean", "-o", str(out_dir), str(news_file)])
+    monkeypatch.undo()
+    assert (out_dir / "news.txt").read_text("utf-8") == "the output of an earlier run\n"
+    assert [p.name for p in out_dir.iterdir()] == ["news.txt"]  # no half-written temporary file
