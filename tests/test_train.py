@@ -18,7 +18,7 @@ ARTICLE = [
 COMMENTS = ["I walk across that bridge every day and it really does shake in the wind."]
 
 
-def _page(i: int) -> tuple[str, bytes, dict]:
+def _page(i: int, comment_gold: bool = True) -> tuple[str, bytes, dict]:
     paragraphs = "".join(f"<p>{p} Item {i}.</p>" for p in ARTICLE)
     html = (
         "<html><body><nav><a href=/>Home</a> <a href=/news>News</a></nav>"
@@ -33,15 +33,15 @@ def _page(i: int) -> tuple[str, bytes, dict]:
         "split": "train",
         "encoding_hint": "utf-8",
         "content": "\n".join([f"Footbridge plan {i}"] + [f"{p} Item {i}." for p in ARTICLE]),
-        "comments": COMMENTS[0],
+        "comments": COMMENTS[0] if comment_gold else None,
     }
     return f"p{i}", html.encode(), record
 
 
-def _write_corpus(folder, pages=12):
+def _write_corpus(folder, pages=12, comment_gold=True):
     with tarfile.open(folder / "tiny.tar.gz", "w:gz") as tar:
         for i in range(pages):
-            stem, html, record = _page(i)
+            stem, html, record = _page(i, comment_gold)
             for name, data in (
                 (f"tiny/{stem}.html", html),
                 (f"tiny/{stem}.json", json.dumps(record).encode()),
@@ -91,3 +91,15 @@ def test_training_is_reproducible(tmp_path):
     assert [x.probabilities for x in classify(html, model=features[0])] == [
         x.probabilities for x in classify(html, model=features[1])
     ]
+
+
+def test_a_model_trained_without_some_class_loads(tmp_path):
+    _write_corpus(tmp_path, pages=8, comment_gold=False)  # no page has a comment label
+    output = tmp_path / "model.npz"
+    argv = ["train", "--datasets", str(tmp_path), "--output", str(output), "--jobs", "1", "--cv-pages", "0"]
+    assert main(argv) == EXIT_OK
+    model = load_model(output)
+    assert "comment" not in model.estimators["html"]["second"].classes_.tolist()
+    lines = classify(_page(99)[1], model=model)
+    assert {line.label for line in lines} <= set(LABELS) - {"comment"}
+    assert all(line.probabilities["comment"] == 0.0 for line in lines)
