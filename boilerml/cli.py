@@ -194,11 +194,16 @@ def _resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
+def _dangling(path: Path) -> bool:
+    return path.is_symlink() and not path.exists()
+
+
 def _expand_inputs(names: Sequence[str]) -> list[tuple[str, str]]:
     """Inputs as (path or '-', output stem); a folder stands for every file below it.
 
     Files found in a folder keep their path relative to it in the stem, so that ``-o DIR``
-    mirrors the folder and two ``index.html`` in different subfolders do not collide.
+    mirrors the folder and two ``index.html`` in different subfolders do not collide. A link
+    in a folder that points nowhere is an input too, so that reading it reports it.
     """
     expanded = []
     for name in names:
@@ -208,7 +213,7 @@ def _expand_inputs(names: Sequence[str]) -> list[tuple[str, str]]:
         except OSError:  # a name too long, a folder on the way we may not enter: reading says so
             is_dir = False
         if is_dir:
-            for found in sorted(p for p in path.rglob("*") if p.is_file()):
+            for found in sorted(p for p in path.rglob("*") if p.is_file() or _dangling(p)):
                 relative = found.relative_to(path)
                 if any(part.startswith(".") for part in relative.parts):
                     continue

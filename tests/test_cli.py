@@ -160,3 +160,15 @@ def test_an_interrupted_write_leaves_the_old_output_whole(news_file, tmp_path, m
     monkeypatch.undo()
     assert (out_dir / "news.txt").read_text("utf-8") == "the output of an earlier run\n"
     assert [p.name for p in out_dir.iterdir()] == ["news.txt"]  # no half-written temporary file
+
+
+def test_a_dangling_link_inside_a_folder_is_reported(tmp_path, news_html, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.html").write_bytes(news_html)
+    (folder / "gone.html").symlink_to(tmp_path / "deleted.html")
+    assert main(["clean", "-o", str(tmp_path / "out"), str(folder)]) == EXIT_INPUT_FAILED
+    err = capsys.readouterr().err
+    assert f"{folder / 'gone.html'}: cannot read" in err
+    assert "1 of 2 file(s) failed" in err
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["page.txt"]
