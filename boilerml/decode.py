@@ -255,30 +255,22 @@ def binary_signature(page: bytes | str) -> str | None:
     return None
 
 
-def binary_kind(page: bytes | str, text: str | None = None) -> str | None:
-    """What binary data ``page`` is (``"PNG image"``), or None for a page or text.
-
-    Args:
-        page: the input as given, bytes or ``str``.
-        text: ``page`` decoded (``decode(page).text``); decoded here when needed and not given.
-
-    Returns:
-        The kind of a known binary signature at the start (:func:`binary_signature`); the
-        share of control characters (``"12% control characters"``) when more than
-        :data:`MAX_CONTROL_SHARE` (and at least :data:`MIN_CONTROL_CHARS`) of the first
-        :data:`BINARY_SNIFF_CHARS` decoded characters are controls other than whitespace;
-        else None.
-    """
-    kind = binary_signature(page)
-    if kind is not None:
-        return kind
-    if text is None:
-        text = decode(page).text
+def control_character_kind(text: str) -> str | None:
+    """``"12% control characters"`` when more than :data:`MAX_CONTROL_SHARE` (and at least
+    :data:`MIN_CONTROL_CHARS`) of the first :data:`BINARY_SNIFF_CHARS` characters of decoded
+    ``text`` are controls other than whitespace, as in decoded binary data; else None."""
     sample = text[:BINARY_SNIFF_CHARS]
     controls = len(_CONTROL_CHARS.findall(sample))
     if controls >= MIN_CONTROL_CHARS and controls > MAX_CONTROL_SHARE * len(sample):
         return f"{controls / len(sample):.0%} control characters"
     return None
+
+
+def binary_kind(page: bytes | str) -> str | None:
+    """What binary data ``page`` is (``"PNG image"``, ``"12% control characters"``), or None
+    for a page or text: its :func:`binary_signature`, else the
+    :func:`control_character_kind` of the page decoded."""
+    return binary_signature(page) or control_character_kind(decode(page).text)
 
 
 def decode(page: bytes | str) -> Decoded:

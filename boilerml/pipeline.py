@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 
 from .classify import classify_lines
-from .decode import BinaryInputError, binary_kind, binary_signature, decode
+from .decode import BinaryInputError, binary_signature, control_character_kind, decode
 from .features import extract_features
 from .lines import LabelledLine
 from .model import Model, default_model
@@ -51,7 +51,7 @@ def classify(
     if signature is not None:
         raise BinaryInputError(signature)
     text = decode(page).text
-    kind = binary_kind(page, text)
+    kind = control_character_kind(text)  # the signature was checked above
     if kind is not None:
         raise BinaryInputError(kind)
     mode = resolve_format(text, input_format)

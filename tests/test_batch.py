@@ -72,8 +72,17 @@ def test_worker_count():
         worker_count(0)
 
 
-def test_start_method_is_one_the_platform_has():
-    assert start_method() in ("fork", "forkserver", "spawn")
+def test_a_process_with_threads_is_never_forked():
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert start_method() in ("forkserver", "spawn")  # forking it could deadlock a worker
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_models_and_errors_survive_pickling():
