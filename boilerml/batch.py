@@ -21,8 +21,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any
 
+from .classify import label_lines
 from .model import Model, default_model
-from .pipeline import MAX_LINES, classify
+from .pipeline import MAX_LINES, PreparedPage, prepare
 from .reassemble import OutputFormat, check_keep, check_threshold, reassemble
 from .segment import InputFormat
 
@@ -46,21 +47,38 @@ def _start_worker(model: Model | None, options: dict[str, Any]) -> None:
     _worker_state["options"] = options
 
 
-def _clean_page(page: str | bytes, model: Model, options: dict[str, Any]) -> str:
-    labelled = classify(
-        page, input_format=options["input_format"], model=model, max_lines=options["max_lines"]
-    )
-    return reassemble(labelled, options["keep"], options["output_format"], options["threshold"])
+def _clean_chunk_with(
+    pages: list[str | bytes], model: Model, options: dict[str, Any]
+) -> list[str | Exception]:
+    """Clean a few pages: each is prepared alone, then the pages read in the same mode are
+    predicted together (one call per tree for all of them, see
+    :meth:`boilerml.model.Model.predict_proba_pages`). A page's error takes its place."""
+    results: list[str | Exception | None] = [None] * len(pages)
+    by_mode: dict[str, list[tuple[int, PreparedPage]]] = {}
+    for index, page in enumerate(pages):
+        try:
+            prepared = prepare(page, input_format=options["input_format"], max_lines=options["max_lines"])
+        except Exception as error:  # handed back to the caller, who decides
+            results[index] = error
+            continue
+        by_mode.setdefault(prepared.mode, []).append((index, prepared))
+    for mode, group in by_mode.items():
+        try:
+            probabilities = model.predict_proba_pages([prepared.features for _, prepared in group], mode)
+        except Exception as error:  # e.g. out of memory: every page of the group failed
+            for index, _ in group:
+                results[index] = error
+            continue
+        for (index, prepared), page_probabilities in zip(group, probabilities, strict=True):
+            labelled = label_lines(prepared.lines, page_probabilities)
+            results[index] = reassemble(
+                labelled, options["keep"], options["output_format"], options["threshold"]
+            )
+    return results  # type: ignore[return-value]  # every slot is filled above
 
 
 def _clean_chunk(pages: list[str | bytes]) -> list[str | Exception]:
-    results: list[str | Exception] = []
-    for page in pages:
-        try:
-            results.append(_clean_page(page, _worker_state["model"], _worker_state["options"]))
-        except Exception as error:  # handed back to the caller, who decides
-            results.append(error)
-    return results
+    return _clean_chunk_with(pages, _worker_state["model"], _worker_state["options"])
 
 
 def _single_threaded() -> bool:
@@ -140,11 +158,9 @@ def _in_process(
     pages: Iterable[str | bytes], model: Model | None, options: dict[str, Any]
 ) -> Iterator[str | Exception]:
     model = model or default_model()
-    for page in pages:
-        try:
-            yield _clean_page(page, model, options)
-        except Exception as error:
-            yield error
+    page_iterator = iter(pages)
+    while chunk := list(islice(page_iterator, CHUNK_PAGES)):
+        yield from _clean_chunk_with(chunk, model, options)
 
 
 def _in_workers(

@@ -20,7 +20,11 @@ def classify_lines(lines: list[Line], features: np.ndarray, model: Model, mode: 
     Returns:
         ``n`` labelled lines, in input order.
     """
-    probabilities = model.predict_proba(features, mode)
+    return label_lines(lines, model.predict_proba(features, mode))
+
+
+def label_lines(lines: list[Line], probabilities: np.ndarray) -> list[LabelledLine]:
+    """Pair each line with its probabilities (shape ``(n, len(LABELS))``) and most probable class."""
     best = probabilities.argmax(axis=1) if len(lines) else np.zeros(0, dtype=int)
     return [
         LabelledLine(

@@ -19,11 +19,13 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from typing import Literal
 
 import numpy as np
 
 from .lines import Line
+from .patterns import trie_regex
 from .segment import BLOCK_TAGS, DOM_FLAGS, HEADING_TAGS
 from .tokens import CJK_CHAR, TOKEN
 
@@ -42,34 +44,42 @@ MAX_COUNT = 10_000
 _SENTENCE_END = frozenset(".!?。！？…;；")
 _CLOSERS = "\"'”’»)）」』】"
 _COMMAS = frozenset(",，、;；:：")
-_SEPARATORS = re.compile(r"[|·•»«›‹>/\\]|\s[-–—]\s|::")
+_COLON_CODES = np.array([ord(":"), ord("：")], dtype=np.uint32)
+
+# The patterns below run over a page's lines joined by newlines (see ``_Page``): none may
+# match a newline, so ``[^\S\n]`` stands for a space, and ``^``/``$`` (MULTILINE) for the
+# start and end of a line.
+#: A sentence mark ending the line, possibly inside closing quotes or brackets.
+_ENDS_SENTENCE = re.compile(f"[{re.escape(''.join(sorted(_SENTENCE_END)))}][{re.escape(_CLOSERS)}]*$", re.M)
+_SEPARATORS = re.compile(r"[|·•»«›‹>/\\]|[^\S\n][-–—][^\S\n]|::")
 _URL = re.compile(r"https?://|www\.|\.(?:com|org|net|cn|html?)\b", re.I)
 #: The local part starts where a run of its characters starts and is at most 64 long (RFC
 #: 5321): starting anywhere inside a run made a long dotted line cost time quadratic in its
 #: length. Same verdict as the unbounded form on all 1.29 million corpus lines.
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]+\.[\w.]+\b")
 _DATE = re.compile(
-    r"\b\d{4}[-/.年]\s?\d{1,2}(?:[-/.月]\s?\d{1,2})?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}月\d{1,2}日|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    r"\b\d{4}[-/.年][^\S\n]?\d{1,2}(?:[-/.月][^\S\n]?\d{1,2})?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}月\d{1,2}日|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[^\S\n]+\d{1,2}\b|"
     r"\b\d{1,2}:\d{2}\b",
     re.I,
 )
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|版權|all rights reserved", re.I)
 #: A short name or label and a colon opening a line: "网友小王：", "Posted by:", "来源：".
-_NAME_COLON_PREFIX = re.compile(r"^[^\s:：]{1,16}\s?[：:]\s?\S")
-_BULLET_START = re.compile(r"^(?:[-*•·▪►>]|\d{1,3}[.)、]|[（(]\d{1,3}[)）])\s*")
+_NAME_COLON_PREFIX = re.compile(r"^[^\s:：]{1,16}[^\S\n]?[：:][^\S\n]?\S", re.M)
+_BULLET_START = re.compile(r"^(?:[-*•·▪►>]|\d{1,3}[.)、]|[（(]\d{1,3}[)）])", re.M)
+#: Tokens (:data:`boilerml.tokens.TOKEN`) and the newlines between lines, in one scan.
+_TOKEN_OR_NEWLINE = re.compile(f"{TOKEN.pattern}|\n")
 
 
 @dataclass(frozen=True)
 class CueVocabulary:
     """Compiled keyword cues (one regex per class) and function-word sets, read from package data."""
 
-    cue_patterns: tuple[re.Pattern[str], ...]
-    #: A comment cue closing the line ("... 回复", "... Reply (3)"): how comment widgets end.
-    comment_cue_at_end: re.Pattern[str]
-    #: A match of ``comment_cue_at_end`` starts at most this many characters before the end
-    #: (the longest comment cue plus the trailing count), so only the tail is searched.
-    comment_cue_tail_chars: int
+    #: Per class of :data:`CUE_CLASSES`: the English cues' pattern and the Chinese cues'.
+    cue_patterns: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+    #: A comment cue closing the line ("... 回复", "... Reply (3)"): how comment widgets end
+    #: (English and Chinese cues).
+    comment_cue_at_end: tuple[re.Pattern[str], re.Pattern[str]]
     english_function_words: frozenset[str]
     chinese_function_chars: frozenset[str]
 
@@ -82,51 +92,27 @@ GLUED_CUE_MIN_CHARS = 7
 COMMENT_CUE_TAIL = 8
 
 
-def _trie_regex(cues: dict[str, str]) -> str:
-    """A regex matching the longest of ``cues`` (cue → regex that must follow it) at a position.
-
-    The cues are factored into a prefix tree, so the engine walks one branch per character
-    instead of trying every cue at every position; longer cues are tried before a cue that is
-    a prefix of them, which is what the plain alternation sorted longest-first did.
-    """
-    tree: dict = {}
-    for cue, suffix in cues.items():
-        node = tree
-        for ch in cue:
-            node = node.setdefault(ch, {})
-        node[""] = suffix  # "" cannot be a character: it marks where a cue ends
-
-    def walk(node: dict) -> str:
-        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
-        if "" in node:
-            branches.append(node[""])
-        if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
-
-    return walk(tree) if tree else "(?!)"
-
-
 def _folded(cue: str) -> str:
     """The cue as the case-insensitive matcher sees it (lower case where that keeps its length)."""
     lowered = cue.lower()
     return lowered if len(lowered) == len(cue) else cue
 
 
-def _cue_alternation(spaced: list[str], unspaced: list[str]) -> str:
-    """One regex for a class: English cues on word boundaries, Chinese anywhere.
+def _cue_regexes(spaced: list[str], unspaced: list[str]) -> tuple[str, str]:
+    """The regexes of one class's cues: English cues on word boundaries, and Chinese ones
+    anywhere. At a position a longer cue wins over a shorter one.
 
-    At a position an English cue wins over a Chinese one, and a longer cue over a shorter.
+    They are two patterns, not one alternation, because a pattern that opens with a plain
+    character set (the Chinese one) is scanned several times faster than an alternation
+    that opens with a word boundary. An English and a Chinese cue never overlap in the
+    cue lists, so counting both patterns' matches counts what one alternation found.
     """
     english = {}
     for cue in spaced:
         closed = cue[-1].isalnum() and len(cue) < GLUED_CUE_MIN_CHARS
         english[_folded(cue)] = r"\b" if closed else ""
     chinese = {_folded(cue): "" for cue in unspaced}
-    parts = [rf"\b{_trie_regex(english)}"] if english else []
-    if chinese:
-        parts.append(_trie_regex(chinese))
-    return "|".join(parts) if parts else "(?!)"
+    return (rf"\b{trie_regex(english)}" if english else "(?!)", trie_regex(chinese))
 
 
 @cache
@@ -135,11 +121,11 @@ def cue_vocabulary() -> CueVocabulary:
     data = resources.files("boilerml").joinpath("data")
     cues = json.loads(data.joinpath("text_cues.json").read_text("utf-8"))
     function_words = json.loads(data.joinpath("function_words.json").read_text("utf-8"))
-    alternations = {cls: _cue_alternation(cues[cls]["en"], cues[cls]["zh"]) for cls in CUE_CLASSES}
+    regexes = {cls: _cue_regexes(cues[cls]["en"], cues[cls]["zh"]) for cls in CUE_CLASSES}
+    tail = rf"(?:[^\S\n]|[()（）\[\]\d]){{0,{COMMENT_CUE_TAIL}}}$"
     return CueVocabulary(
-        tuple(re.compile(alternations[cls], re.I) for cls in CUE_CLASSES),
-        re.compile(rf"(?:{alternations['comment']})[\s()（）\[\]\d]{{0,{COMMENT_CUE_TAIL}}}$", re.I),
-        max(map(len, cues["comment"]["en"] + cues["comment"]["zh"])) + COMMENT_CUE_TAIL,
+        tuple(tuple(re.compile(regex, re.I) for regex in regexes[cls]) for cls in CUE_CLASSES),
+        tuple(re.compile(f"(?:{regex}){tail}", re.I | re.M) for regex in regexes["comment"]),
         frozenset(function_words["en"]),
         frozenset(function_words["zh"]),
     )
@@ -174,71 +160,194 @@ TEXT_BASE_NAMES: tuple[str, ...] = (
 )
 
 
-def _log_count(n: int) -> float:
-    return math.log1p(min(n, MAX_COUNT))
+#: Bits of the per-character classes that the text features count (see :func:`_char_classes`).
+_ALPHA, _UPPER, _DIGIT, _PUNCT, _SENTENCE_MARK, _COMMA, _CJK = (1 << bit for bit in range(7))
+#: Characters below this code point are classified through a table built once per process
+#: (the Basic Multilingual Plane, about 40 ms); rarer ones are classified page by page.
+_TABLE_CODE_POINTS = 0x10000
 
 
-def line_text_features(text: str, blank_before: bool, vocab: CueVocabulary) -> list[float]:
-    """The :data:`TEXT_BASE_NAMES` features of one line's text (lengths in characters)."""
-    n_chars = len(text)
-    tokens = TOKEN.findall(text)
-    n_tokens = len(tokens) or 1
-    n_cjk = len(CJK_CHAR.findall(text))
-    letters = uppers = digits = puncts = sentence_marks = commas = 0
-    for ch in text:
-        if ch.isalpha():
-            letters += 1
-            if ch.isupper():
-                uppers += 1
-        elif ch.isdigit():
-            digits += 1
-        elif not ch.isspace():
-            if unicodedata.category(ch)[0] in "PS":
-                puncts += 1
-            if ch in _SENTENCE_END:
-                sentence_marks += 1
-            if ch in _COMMAS:
-                commas += 1
-    spaced_words = [t for t in tokens if not CJK_CHAR.match(t)]
-    n_words = len(spaced_words)
-    lowered = [w.lower() for w in spaced_words]
-    function_hits = sum(w in vocab.english_function_words for w in lowered)
-    function_hits += sum(t in vocab.chinese_function_chars for t in tokens if len(t) == 1)
-    stripped = text.rstrip(_CLOSERS)
-    cue_cover = []
-    cue_count = []
-    for pattern in vocab.cue_patterns:
-        matches = pattern.findall(text)
-        cue_count.append(_log_count(len(matches)))
-        cue_cover.append(min(sum(map(len, matches)) / n_chars, 1.0))
-    non_cjk_letters = max(letters - n_cjk, 1)
-    return [
-        _log_count(n_chars),
-        _log_count(len(tokens)),
+def _char_class(ch: str) -> int:
+    """The class bits of one character, as the per-line definitions read them: a digit is a
+    character that is not a letter, punctuation and marks are neither letter, digit nor space."""
+    bits = _CJK if CJK_CHAR.match(ch) else 0
+    if ch.isalpha():
+        return bits | _ALPHA | (_UPPER if ch.isupper() else 0)
+    if ch.isdigit():
+        return bits | _DIGIT
+    if ch.isspace():
+        return bits
+    if unicodedata.category(ch)[0] in "PS":
+        bits |= _PUNCT
+    if ch in _SENTENCE_END:
+        bits |= _SENTENCE_MARK
+    if ch in _COMMAS:
+        bits |= _COMMA
+    return bits
+
+
+@cache
+def _char_classes() -> np.ndarray:
+    """Class bits of every code point below :data:`_TABLE_CODE_POINTS`, read-only."""
+    table = np.fromiter(
+        (_char_class(chr(code)) for code in range(_TABLE_CODE_POINTS)),
+        dtype=np.uint8,
+        count=_TABLE_CODE_POINTS,
+    )
+    table.flags.writeable = False
+    return table
+
+
+def _classes_of(codes: np.ndarray) -> np.ndarray:
+    """Class bits of each code point in ``codes`` (uint32 array), shape ``codes.shape``."""
+    table = _char_classes()
+    rare = codes >= _TABLE_CODE_POINTS
+    if not rare.any():
+        return table[codes]
+    classes = table[np.where(rare, 0, codes)]
+    for code in np.unique(codes[rare]):
+        classes[codes == code] = _char_class(chr(code))
+    return classes
+
+
+class _Page:
+    """A page's line texts joined by newlines, with what the page-level counts need.
+
+    A line's text never holds a newline (segmentation collapses whitespace), so a pattern
+    that cannot match a newline finds, on the joined text, exactly the matches it finds line
+    by line; each match is then credited to its line by position. Newlines inside a
+    caller-built line's text are read as spaces.
+
+    Attributes:
+        text: the lines joined by ``"\\n"``.
+        starts, ends: each line's first and one-past-last character offset, shape ``(n,)``.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        self.n = len(texts)
+        self.lengths = np.fromiter(map(len, texts), dtype=np.int64, count=self.n)
+        self.starts = np.concatenate([[0], np.cumsum(self.lengths[:-1] + 1)])
+        self.ends = self.starts + self.lengths
+        self.text = "\n".join(texts)
+        if self.text.count("\n") != self.n - 1:
+            self.text = "\n".join(text.replace("\n", " ") for text in texts)
+
+    def line_of(self, offsets: np.ndarray) -> np.ndarray:
+        """The line holding each character offset."""
+        return np.searchsorted(self.starts, offsets, side="right") - 1
+
+    def matches(self, pattern: re.Pattern[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each match of ``pattern`` (which never matches a newline): its line and its length."""
+        spans = [match.span() for match in pattern.finditer(self.text)]
+        if not spans:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        bounds = np.array(spans, dtype=np.int64)
+        return self.line_of(bounds[:, 0]), bounds[:, 1] - bounds[:, 0]
+
+    def count(self, pattern: re.Pattern[str]) -> np.ndarray:
+        """Matches of ``pattern`` per line, shape ``(n,)``."""
+        lines, _ = self.matches(pattern)
+        return np.bincount(lines, minlength=self.n)
+
+    def has(self, pattern: re.Pattern[str]) -> np.ndarray:
+        """Whether each line holds a match of ``pattern``, as 0.0 / 1.0, shape ``(n,)``."""
+        return (self.count(pattern) > 0).astype(np.float64)
+
+    def per_line_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-character array over each line's characters, shape ``(n,)``."""
+        cumulative = np.concatenate([[0], np.cumsum(values, dtype=np.int64)])
+        return cumulative[self.ends] - cumulative[self.starts]
+
+
+def _log_count(counts: np.ndarray) -> np.ndarray:
+    return np.log1p(np.minimum(counts, MAX_COUNT).astype(np.float64))
+
+
+def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary) -> np.ndarray:
+    """The :data:`TEXT_BASE_NAMES` features of a page's lines (lengths in characters).
+
+    Computed over the whole page at once: each pattern scans the joined text once and the
+    character classes come from one table lookup, so the cost is a few passes over the
+    page's characters rather than a Python loop per character.
+
+    Args:
+        texts: the lines' texts, none empty.
+        blank_before: whether a blank line or paragraph break precedes each line.
+
+    Returns:
+        ``float64`` array of shape ``(len(texts), len(TEXT_BASE_NAMES))``.
+    """
+    if not texts:
+        return np.zeros((0, len(TEXT_BASE_NAMES)))
+    page = _Page(texts)
+    n, n_chars = page.n, page.lengths.astype(np.float64)
+    codes = np.frombuffer(page.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    classes = _classes_of(codes)
+
+    def chars_with(bit: int) -> np.ndarray:
+        return page.per_line_sum((classes & bit) != 0).astype(np.float64)
+
+    letters, n_cjk = chars_with(_ALPHA), chars_with(_CJK)
+
+    tokens = _TOKEN_OR_NEWLINE.findall(page.text)
+    is_newline = np.fromiter(map("\n".__eq__, tokens), dtype=bool, count=len(tokens))
+    token_line = np.cumsum(is_newline)
+    first_codes = np.fromiter(map(ord, map(itemgetter(0), tokens)), dtype=np.uint32, count=len(tokens))
+    is_word = ~is_newline & ((_classes_of(first_codes) & _CJK) == 0)  # spaced words, not CJK characters
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    lowered = map(str.lower, tokens)
+    english_function = np.fromiter(map(vocab.english_function_words.__contains__, lowered), dtype=bool)
+    chinese_function = np.fromiter(map(vocab.chinese_function_chars.__contains__, tokens), dtype=bool)
+    function_hits = (is_word & english_function) | (~is_newline & (lengths == 1) & chinese_function)
+    title = np.fromiter((token[:1].isupper() for token in tokens), dtype=bool, count=len(tokens))
+
+    def token_sum(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(token_line[mask], weights=None if weights is None else weights[mask], minlength=n)
+
+    token_count = token_sum(~is_newline)
+    n_tokens = np.maximum(token_count, 1).astype(np.float64)
+    n_words = token_sum(is_word).astype(np.float64)
+    has_words = n_words > 0
+    per_word = np.where(has_words, n_words, 1.0)
+    cue_count, cue_cover = [], []
+    for english, chinese in vocab.cue_patterns:
+        (english_lines, english_lengths), (chinese_lines, chinese_lengths) = (
+            page.matches(english),
+            page.matches(chinese),
+        )
+        lines = np.concatenate([english_lines, chinese_lines])
+        match_lengths = np.concatenate([english_lengths, chinese_lengths])
+        cue_count.append(_log_count(np.bincount(lines, minlength=n)))
+        cue_cover.append(np.minimum(np.bincount(lines, weights=match_lengths, minlength=n) / n_chars, 1.0))
+    last_codes = codes[page.ends - 1]
+    columns = [
+        _log_count(page.lengths),
+        _log_count(token_count),
         n_cjk / n_chars,
         letters / n_chars,
-        digits / n_chars,
-        uppers / non_cjk_letters,
-        puncts / n_chars,
-        float(bool(stripped) and stripped[-1] in _SENTENCE_END),
-        _log_count(sentence_marks),
-        commas / n_tokens,
-        (sum(map(len, spaced_words)) / n_words) if n_words else 0.0,
-        (sum(w[:1].isupper() for w in spaced_words) / n_words) if n_words else 0.0,
-        function_hits / n_tokens,
-        float(bool(_URL.search(text))),
-        float(bool(_EMAIL.search(text))),
-        len(_SEPARATORS.findall(text)) / n_tokens,
-        float(bool(_BULLET_START.match(text))),
-        float(bool(_COPYRIGHT.search(text))),
-        float(bool(_DATE.search(text))),
-        float(text.endswith((":", "："))),
-        float(bool(_NAME_COLON_PREFIX.match(text))),
-        float(bool(vocab.comment_cue_at_end.search(text, max(0, n_chars - vocab.comment_cue_tail_chars)))),
+        chars_with(_DIGIT) / n_chars,
+        chars_with(_UPPER) / np.maximum(letters - n_cjk, 1.0),
+        chars_with(_PUNCT) / n_chars,
+        page.has(_ENDS_SENTENCE),
+        _log_count(chars_with(_SENTENCE_MARK)),
+        chars_with(_COMMA) / n_tokens,
+        np.where(has_words, token_sum(is_word, lengths.astype(np.float64)) / per_word, 0.0),
+        np.where(has_words, token_sum(is_word & title) / per_word, 0.0),
+        token_sum(function_hits) / n_tokens,
+        page.has(_URL),
+        page.has(_EMAIL),
+        page.count(_SEPARATORS) / n_tokens,
+        page.has(_BULLET_START),
+        page.has(_COPYRIGHT),
+        page.has(_DATE),
+        np.isin(last_codes, _COLON_CODES).astype(np.float64),
+        page.has(_NAME_COLON_PREFIX),
+        np.maximum(*map(page.has, vocab.comment_cue_at_end)),
         *cue_cover,
         *cue_count,
-        float(blank_before),
+        np.asarray(blank_before, dtype=np.float64),
     ]
+    return np.column_stack(columns)
 
 
 #: Block tags that get a one-hot column; all others share "tag_other".
@@ -452,13 +561,10 @@ def extract_features(lines: list[Line], mode: Literal["html", "text"]) -> np.nda
     n_columns = len(feature_names(mode))
     if not lines:
         return np.zeros((0, n_columns), dtype=np.float32)
-    vocab = cue_vocabulary()
-    text = np.array(
-        [line_text_features(line.text, line.blank_before, vocab) for line in lines],
-        dtype=np.float32,
-    )
+    texts = [line.text for line in lines]
+    text = text_matrix(texts, [line.blank_before for line in lines], cue_vocabulary()).astype(np.float32)
     text_context = text[:, _columns(TEXT_BASE_NAMES, CONTEXT_TEXT_COLUMNS)]
-    is_long = np.array([[len(line.text) >= LONG_LINE_CHARS] for line in lines], dtype=np.float32)
+    is_long = np.array([[len(line_text) >= LONG_LINE_CHARS] for line_text in texts], dtype=np.float32)
     blocks = [
         text,
         position_matrix(lines),

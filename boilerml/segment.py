@@ -17,6 +17,7 @@ from typing import Literal
 from lxml import etree
 
 from .lines import Line
+from .patterns import trie_regex
 
 logger = logging.getLogger(__name__)
 
@@ -170,31 +171,45 @@ class TooManyLinesError(ValueError):
         return (type(self), (self.limit,))
 
 
-def _cue_regex(entry: str) -> str:
-    if entry.startswith("="):
-        return rf"(?<![a-z0-9]){re.escape(entry[1:])}(?![a-z0-9])"
-    if entry.startswith("^"):
-        return rf"(?<![a-z0-9]){re.escape(entry[1:])}"
-    return re.escape(entry)
+#: What must not touch a bounded class/id cue: "=ad" is "ad" with neither a letter nor a
+#: digit on either side, "^post" has none before it.
+_NOT_ALNUM = "[a-z0-9]"
+
+
+def _group_regex(entries: list[str]) -> str:
+    """One regex for a group of class/id cue entries ("x" anywhere, "=x" as a whole token,
+    "^x" at a token start), factored into prefix trees so that each position costs one
+    branch walk, not one attempt per entry."""
+    bounded: dict[str, str] = {}
+    anywhere: dict[str, str] = {}
+    for entry in entries:
+        if entry.startswith("^"):
+            bounded[entry[1:]] = ""  # "^x" holds wherever "=x" does
+        elif entry.startswith("="):
+            bounded.setdefault(entry[1:], f"(?!{_NOT_ALNUM})")
+        else:
+            anywhere[entry] = ""
+    return f"(?<!{_NOT_ALNUM}){trie_regex(bounded)}|{trie_regex(anywhere)}"
 
 
 @cache
-def _cue_matcher() -> re.Pattern[str]:
-    """All class/id cues as one alternation whose group names are the cue groups.
+def _cue_matchers() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """Per class/id cue group: its flag bit and its pattern.
 
     Built from package data once per process, read-only afterwards.
     """
     raw = json.loads(resources.files("boilerml").joinpath("data/dom_cues.json").read_text("utf-8"))
-    parts = [
-        f"(?P<{group}>{'|'.join(_cue_regex(entry) for entry in raw[group])})" for group in CUE_FLAG_GROUPS
-    ]
-    return re.compile("|".join(parts))
+    return tuple(
+        (_FLAG_BIT[f"class_id_{group}"], re.compile(_group_regex(raw[group]))) for group in CUE_FLAG_GROUPS
+    )
 
 
-def _class_id_bits(attributes: str, matcher: re.Pattern[str]) -> int:
+def _class_id_bits(attributes: str, matchers: tuple[tuple[int, re.Pattern[str]], ...]) -> int:
+    """The flag bits of the cue groups with an entry anywhere in ``attributes``."""
     bits = 0
-    for match in matcher.finditer(attributes):
-        bits |= _FLAG_BIT[f"class_id_{match.lastgroup}"]
+    for bit, pattern in matchers:
+        if pattern.search(attributes):
+            bits |= bit
     return bits
 
 
@@ -337,7 +352,8 @@ def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
     root = _parse_html(text)
     if root is None:
         return []
-    matcher = _cue_matcher()
+    matchers = _cue_matchers()
+    class_id_bits: dict[str, int] = {}
     builder = _LineBuilder(max_lines)
     # One frame per open element: (tag, inherited flags, link depth, block context).
     stack: list[tuple[str, int, int, tuple[str, int, str]]] = [("", 0, 0, ("", 0, ""))]
@@ -361,7 +377,10 @@ def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
             flags = parent_flags | _TAG_BITS.get(tag, 0)
             attributes = f"{element.get('class', '')} {element.get('id', '')}".lower()
             if len(attributes) > 1:
-                flags |= _class_id_bits(attributes, matcher)
+                bits = class_id_bits.get(attributes)
+                if bits is None:  # pages repeat a few class names many times: match each once
+                    bits = class_id_bits[attributes] = _class_id_bits(attributes, matchers)
+                flags |= bits
             if (
                 element.get("hidden") is not None
                 or element.get("aria-hidden") == "true"

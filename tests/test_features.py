@@ -16,9 +16,9 @@ from boilerml.features import (
     dom_matrix,
     extract_features,
     feature_names,
-    line_text_features,
     neighbour_matrix,
     position_matrix,
+    text_matrix,
     window_mean_matrix,
 )
 from boilerml.lines import Line
@@ -33,9 +33,9 @@ HTML = (
 
 
 def text_features(text: str, blank_before: bool = False) -> dict[str, float]:
-    values = line_text_features(text, blank_before, cue_vocabulary())
-    assert len(values) == len(TEXT_BASE_NAMES)
-    return dict(zip(TEXT_BASE_NAMES, values))
+    values = text_matrix([text], [blank_before], cue_vocabulary())
+    assert values.shape == (1, len(TEXT_BASE_NAMES))
+    return dict(zip(TEXT_BASE_NAMES, values[0].tolist()))
 
 
 # --- shapes -----------------------------------------------------------------------------
@@ -290,18 +290,215 @@ def test_probability_context_matrix_columns():
 
 
 def test_cue_matcher_prefers_the_longest_cue_and_keeps_word_boundaries():
-    from boilerml.features import _cue_alternation
+    from boilerml.features import _cue_regexes
 
-    pattern = re.compile(
-        _cue_alternation(["share", "shared content", "ad", "advertisement"], ["广告", "广告位"]), re.I
+    english, chinese = (
+        re.compile(regex, re.I)
+        for regex in _cue_regexes(["share", "shared content", "ad", "advertisement"], ["广告", "广告位"])
     )
-    assert pattern.findall("Shared content: ad, share; ADVERTISEMENT") == [
+    assert english.findall("Shared content: ad, share; ADVERTISEMENT") == [
         "Shared content",
         "ad",
         "share",
         "ADVERTISEMENT",
     ]
-    assert pattern.findall("shares adverts head") == []  # short cues need a word boundary on both sides
-    assert pattern.findall("Advertisements") == ["Advertisement"]  # long ones may be glued
-    assert pattern.findall("广告位招租 广告") == ["广告位", "广告"]
-    assert re.compile(_cue_alternation([], []), re.I).findall("anything") == []
+    assert english.findall("shares adverts head") == []  # short cues need a word boundary on both sides
+    assert english.findall("Advertisements") == ["Advertisement"]  # long ones may be glued
+    assert chinese.findall("广告位招租 广告") == ["广告位", "广告"]
+    assert all(re.compile(regex, re.I).findall("anything") == [] for regex in _cue_regexes([], []))
+
+
+def test_english_and_chinese_cues_never_overlap():
+    """The two patterns of a class are counted together, which counts what one alternation
+    would only if a match of one never overlaps a match of the other. Overlap needs a cue
+    inside the other or a suffix of one equal to a prefix of the other: every such joined
+    string is built and the two patterns' matches in it checked for overlap."""
+    import json
+    from importlib import resources
+
+    cues = json.loads(resources.files("boilerml").joinpath("data/text_cues.json").read_text("utf-8"))
+    for cls, (english_pattern, chinese_pattern) in zip(
+        ("navigation", "ad", "comment", "content"), cue_vocabulary().cue_patterns
+    ):
+        for english in (cue.lower() for cue in cues[cls]["en"]):
+            for chinese in (cue.lower() for cue in cues[cls]["zh"]):
+                joined = [english, chinese]
+                joined += [
+                    english + chinese[k:] for k in range(1, len(chinese)) if english.endswith(chinese[:k])
+                ]
+                joined += [
+                    chinese + english[k:] for k in range(1, len(english)) if chinese.endswith(english[:k])
+                ]
+                for text in joined + [f" {text} " for text in joined]:
+                    spans = [m.span() for m in english_pattern.finditer(text)]
+                    for match in chinese_pattern.finditer(text):
+                        assert all(match.end() <= s or e <= match.start() for s, e in spans), (cls, text)
+
+
+# --- the page-level text features against their per-line definitions --------------------
+
+# The per-line definitions, as the features were first written (one line at a time, \s for
+# a space, ^/$ for the line's ends): the page-level computation must agree with them exactly.
+_LINE_SEPARATORS = re.compile(r"[|·•»«›‹>/\\]|\s[-–—]\s|::")
+_LINE_DATE = re.compile(
+    r"\b\d{4}[-/.年]\s?\d{1,2}(?:[-/.月]\s?\d{1,2})?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}月\d{1,2}日|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    r"\b\d{1,2}:\d{2}\b",
+    re.I,
+)
+_LINE_NAME_COLON_PREFIX = re.compile(r"^[^\s:：]{1,16}\s?[：:]\s?\S")
+_LINE_BULLET_START = re.compile(r"^(?:[-*•·▪►>]|\d{1,3}[.)、]|[（(]\d{1,3}[)）])\s*")
+
+
+def reference_line_features(text: str, blank_before: bool) -> list[float]:
+    import unicodedata
+
+    from boilerml import features as f
+    from boilerml.tokens import CJK_CHAR, TOKEN
+
+    vocab = cue_vocabulary()
+    log_count = lambda n: math.log1p(min(n, f.MAX_COUNT))  # noqa: E731
+    n_chars = len(text)
+    tokens = TOKEN.findall(text)
+    n_tokens = len(tokens) or 1
+    n_cjk = len(CJK_CHAR.findall(text))
+    letters = uppers = digits = puncts = sentence_marks = commas = 0
+    for ch in text:
+        if ch.isalpha():
+            letters += 1
+            uppers += ch.isupper()
+        elif ch.isdigit():
+            digits += 1
+        elif not ch.isspace():
+            puncts += unicodedata.category(ch)[0] in "PS"
+            sentence_marks += ch in f._SENTENCE_END
+            commas += ch in f._COMMAS
+    words = [t for t in tokens if not CJK_CHAR.match(t)]
+    function_hits = sum(w.lower() in vocab.english_function_words for w in words)
+    function_hits += sum(t in vocab.chinese_function_chars for t in tokens if len(t) == 1)
+    stripped = text.rstrip(f._CLOSERS)
+    cover, count = [], []
+    for patterns in vocab.cue_patterns:
+        matches = [m for pattern in patterns for m in pattern.findall(text)]
+        count.append(log_count(len(matches)))
+        cover.append(min(sum(map(len, matches)) / n_chars, 1.0))
+    return [
+        log_count(n_chars),
+        log_count(len(tokens)),
+        n_cjk / n_chars,
+        letters / n_chars,
+        digits / n_chars,
+        uppers / max(letters - n_cjk, 1),
+        puncts / n_chars,
+        float(bool(stripped) and stripped[-1] in f._SENTENCE_END),
+        log_count(sentence_marks),
+        commas / n_tokens,
+        (sum(map(len, words)) / len(words)) if words else 0.0,
+        (sum(w[:1].isupper() for w in words) / len(words)) if words else 0.0,
+        function_hits / n_tokens,
+        float(bool(f._URL.search(text))),
+        float(bool(f._EMAIL.search(text))),
+        len(_LINE_SEPARATORS.findall(text)) / n_tokens,
+        float(bool(_LINE_BULLET_START.match(text))),
+        float(bool(f._COPYRIGHT.search(text))),
+        float(bool(_LINE_DATE.search(text))),
+        float(text.endswith((":", "："))),
+        float(bool(_LINE_NAME_COLON_PREFIX.match(text))),
+        float(any(pattern.search(text) for pattern in vocab.comment_cue_at_end)),
+        *cover,
+        *count,
+        float(blank_before),
+    ]
+
+
+def assert_page_matches_lines(texts: list[str]) -> None:
+    blanks = [i % 3 == 0 for i in range(len(texts))]
+    page = text_matrix(texts, blanks, cue_vocabulary())
+    expected = np.array([reference_line_features(t, b) for t, b in zip(texts, blanks)]).reshape(
+        -1, len(TEXT_BASE_NAMES)
+    )
+    for row, text in enumerate(texts):
+        for column, name in enumerate(TEXT_BASE_NAMES):
+            assert page[row, column] == pytest.approx(expected[row, column], rel=1e-12, abs=1e-12), (
+                text,
+                name,
+            )
+
+
+def test_page_level_features_agree_with_the_per_line_definitions_at_line_ends():
+    # Each pair would let a pattern run over the line break if the page were scanned as
+    # plain text: a date split over two lines, a separator at a line start, a colon
+    # prefix or bullet after a break, a comment cue followed by a count on the next line.
+    assert_page_matches_lines(
+        [
+            "Published 2016-",
+            "12 people liked this",
+            "Jan",
+            "12 reasons",
+            "end of a line",
+            "- a dash opens this one",
+            "网友",
+            "：说得好",
+            "1.",
+            "Reply",
+            "(3)",
+            "回复",
+            "12",
+            'He said "fine."',
+            "Mail a.b@example.org now: ADVERTISEMENT back to top",
+            "中文abc 2016年 ©",
+            "ǅungla İstanbul ſ K Ⅻ ²",  # case, titlecase, odd digits
+            "𠀀𠀁 astral 😀",
+        ]
+    )
+
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+except ImportError:  # the property test needs the test extra
+    given = None
+
+if given is not None:
+    _PIECES = st.sampled_from(
+        [
+            "Reply",
+            "回复",
+            "(3)",
+            "12",
+            "2016-",
+            "Jan",
+            ":",
+            "：",
+            "- ",
+            " - ",
+            "•",
+            "1.",
+            "广告",
+            "ad",
+            "Advertisement",
+            "back to top",
+            "返回顶部",
+            "a.b@x.org",
+            "www.x.com",
+            "©",
+            "。",
+            "”",
+            "Hello",
+            "the",
+            "的",
+            "评论",
+            " ",
+            "x",
+        ]
+    )
+    _LINE = st.lists(st.one_of(_PIECES, st.text(min_size=1, max_size=4)), min_size=1, max_size=6).map("".join)
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        st.lists(
+            _LINE.filter(lambda t: t.strip() and "\n" not in t and "\r" not in t), min_size=1, max_size=6
+        )
+    )
+    def test_page_level_features_agree_with_the_per_line_definitions(texts):
+        assert_page_matches_lines(texts)
