@@ -152,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare", default="", help="also cross-validate these estimators (comma-separated: logreg,forest)"
     )
     train.add_argument("--max-pages", type=int, help="use at most this many pages per corpus")
+    train.add_argument(
+        "--iterations",
+        type=int,
+        help="boosting iterations per pass (default: as the shipped model; prediction time grows with them)",
+    )
+    train.add_argument(
+        "--learning-rate", type=float, help="boosting learning rate (default: as the shipped model)"
+    )
 
     evaluate = commands.add_parser("evaluate", help="score the model on the corpora's dev split")
     evaluate.add_argument("--datasets", help="folder of the corpora (default: ../shared/datasets)")
@@ -327,7 +335,7 @@ def run_train(args: argparse.Namespace) -> int:
     from .corpora import read_corpora
     from .handlabelled import LabelledDataError, read_corrections, read_labelled_pages
     from .model import save_model
-    from .train import collect_rows, default_training_data_dir, labelled_text_rows, train_model
+    from .train import Boosting, collect_rows, default_training_data_dir, labelled_text_rows, train_model
 
     root, names = _corpora(args)
     if not names:
@@ -361,7 +369,11 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"{root}: no training pages found", file=sys.stderr)
         return EXIT_DATA
     compare = tuple(k for k in args.compare.split(",") if k)
-    model = train_model(html_rows, text_rows, sources, cv_pages=args.cv_pages, compare=compare)
+    chosen = {"iterations": args.iterations, "learning_rate": args.learning_rate}
+    boosting = Boosting(**{name: value for name, value in chosen.items() if value is not None})
+    model = train_model(
+        html_rows, text_rows, sources, cv_pages=args.cv_pages, compare=compare, boosting=boosting
+    )
     output = Path(args.output)
     if args.card:
         card_path = Path(args.card)

@@ -15,7 +15,7 @@ import logging
 import platform
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,20 @@ CV_FOLDS = 3
 #: Fit on at most this many lines per page (a seeded sample, weights scaled up to match): a
 #: few huge pages of repeated links otherwise cost most of the fitting time for little gain.
 MAX_FIT_LINES_PER_PAGE = 300
+
+
+@dataclass(frozen=True)
+class Boosting:
+    """Size of the gradient-boosted ensembles (each pass of each mode), recorded in the card.
+
+    Prediction walks every tree for every line, so its time is proportional to
+    ``iterations`` (one tree per class per iteration); fewer iterations with a larger
+    ``learning_rate`` trade accuracy for speed.
+    """
+
+    iterations: int = 150
+    learning_rate: float = 0.15
+    max_leaf_nodes: int = 48
 
 
 @dataclass(frozen=True)
@@ -151,19 +165,19 @@ def stack_rows(
     )
 
 
-def make_estimator(kind: str = "hgb", seed: int = SEED):
+def make_estimator(kind: str = "hgb", seed: int = SEED, boosting: Boosting = Boosting()):
     """A fresh, unfitted stock scikit-learn estimator of the named kind.
 
-    ``hgb`` (the shipped choice) is histogram gradient boosting; ``logreg`` and ``forest`` are
-    the alternatives it was compared with (see the model card).
+    ``hgb`` (the shipped choice) is histogram gradient boosting, sized by ``boosting``;
+    ``logreg`` and ``forest`` are the alternatives it was compared with (see the model card).
     """
     if kind == "hgb":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         return HistGradientBoostingClassifier(
-            max_iter=150,
-            learning_rate=0.15,
-            max_leaf_nodes=48,
+            max_iter=boosting.iterations,
+            learning_rate=boosting.learning_rate,
+            max_leaf_nodes=boosting.max_leaf_nodes,
             min_samples_leaf=40,
             l2_regularization=1.0,
             early_stopping=False,
@@ -184,23 +198,25 @@ def make_estimator(kind: str = "hgb", seed: int = SEED):
     raise ValueError(f"unknown estimator kind {kind!r}")
 
 
-def cross_validate(rows: list[PageRows], kind: str = "hgb", folds: int = CV_FOLDS) -> dict:
+def cross_validate(
+    rows: list[PageRows], kind: str = "hgb", folds: int = CV_FOLDS, boosting: Boosting = Boosting()
+) -> dict:
     """Grouped (by page) k-fold line scores of an estimator kind; every test line is scored."""
     from sklearn.model_selection import GroupKFold
 
     groups = np.arange(len(rows))
     truth, predicted = [], []
     for train_pages, test_pages in GroupKFold(n_splits=folds).split(groups, groups=groups):
-        estimator = _fitted([rows[i] for i in train_pages], kind)
+        estimator = _fitted([rows[i] for i in train_pages], kind, boosting)
         test_features, test_labels, _, _ = stack_rows([rows[i] for i in test_pages])
         truth.append(test_labels)
         predicted.append(estimator.predict(test_features))
     return line_scores(np.concatenate(truth), np.concatenate(predicted))
 
 
-def _fitted(rows: list[PageRows], kind: str):
+def _fitted(rows: list[PageRows], kind: str, boosting: Boosting = Boosting()):
     features, labels, weights, _ = stack_rows(rows, MAX_FIT_LINES_PER_PAGE)
-    estimator = make_estimator(kind)
+    estimator = make_estimator(kind, boosting=boosting)
     if kind == "logreg":
         estimator.fit(features, labels, logisticregression__sample_weight=weights)
     else:
@@ -208,9 +224,9 @@ def _fitted(rows: list[PageRows], kind: str):
     return estimator
 
 
-def fit(rows: list[PageRows], kind: str = "hgb"):
+def fit(rows: list[PageRows], kind: str = "hgb", boosting: Boosting = Boosting()):
     """Fit one estimator on all pages (long pages sampled, see ``MAX_FIT_LINES_PER_PAGE``)."""
-    return _fitted(rows, kind)
+    return _fitted(rows, kind, boosting)
 
 
 def data_hash(rows: list[PageRows]) -> str:
@@ -241,7 +257,9 @@ def versions() -> dict[str, str]:
     }
 
 
-def out_of_fold_probabilities(rows: list[PageRows], folds: int = CV_FOLDS) -> list[np.ndarray]:
+def out_of_fold_probabilities(
+    rows: list[PageRows], folds: int = CV_FOLDS, boosting: Boosting = Boosting()
+) -> list[np.ndarray]:
     """First-pass probabilities of every page from a model that never saw it (grouped k-fold).
 
     Returns one ``(n_lines, 4)`` array per page, columns in LABELS order. These are what the
@@ -252,7 +270,7 @@ def out_of_fold_probabilities(rows: list[PageRows], folds: int = CV_FOLDS) -> li
     probabilities: list[np.ndarray] = [np.empty((0, len(LABELS)))] * len(rows)
     splitter = KFold(n_splits=folds, shuffle=True, random_state=SEED)
     for train_pages, test_pages in splitter.split(np.arange(len(rows))):
-        estimator = _fitted([rows[i] for i in train_pages], "hgb")
+        estimator = _fitted([rows[i] for i in train_pages], "hgb", boosting)
         for i in test_pages:
             probabilities[i] = ordered_proba(estimator, rows[i].features)
     return probabilities
@@ -278,6 +296,7 @@ def train_model(
     sources: dict[str, int],
     cv_pages: int | None = None,
     compare: tuple[str, ...] = (),
+    boosting: Boosting = Boosting(),
 ) -> Model:
     """Fit both passes for both modes and build the card.
 
@@ -292,6 +311,7 @@ def train_model(
         cv_pages: cross-validate the second pass on this many randomly chosen pages (seeded)
             instead of all of them; 0 skips that. The final fits always use every page.
         compare: further estimator kinds to cross-validate (first pass, same pages) for the card.
+        boosting: the size of the boosted ensembles.
     """
     rng = np.random.default_rng(SEED)
     started = time.time()
@@ -299,6 +319,7 @@ def train_model(
         "labels": list(LABELS),
         "estimator": "HistGradientBoostingClassifier, two passes",
         "seed": SEED,
+        "boosting": asdict(boosting),
         "versions": versions(),
         "feature_names": {"html": list(feature_names("html")), "text": list(feature_names("text"))},
         "context_feature_names": list(CONTEXT_PROBABILITY_NAMES),
@@ -313,7 +334,7 @@ def train_model(
         folds = min(CV_FOLDS, len(rows))
         logger.info("%s: out-of-fold first pass on %d pages", mode, len(rows))
         probabilities = (
-            out_of_fold_probabilities(rows, folds)
+            out_of_fold_probabilities(rows, folds, boosting)
             if folds >= 2
             else [np.full((len(r.labels), len(LABELS)), 1 / len(LABELS)) for r in rows]
         )
@@ -325,15 +346,15 @@ def train_model(
         if len(chosen) >= CV_FOLDS:
             logger.info("%s: cross-validating the second pass on %d pages", mode, len(chosen))
             cv["pages"] = len(chosen)
-            cv["second pass"] = cross_validate([second_rows[i] for i in chosen])
+            cv["second pass"] = cross_validate([second_rows[i] for i in chosen], boosting=boosting)
             for kind in compare:
                 logger.info("%s: cross-validating %s (first pass)", mode, kind)
                 cv[f"first pass, {kind}"] = cross_validate([rows[i] for i in chosen], kind)
         card["cv"][mode] = cv
         logger.info("%s: fitting both passes on %d pages", mode, len(rows))
         estimators[mode] = {
-            "first": export_estimator(fit(rows)),
-            "second": export_estimator(fit(second_rows)),
+            "first": export_estimator(fit(rows, boosting=boosting)),
+            "second": export_estimator(fit(second_rows, boosting=boosting)),
         }
         card.setdefault("training_lines", {})[mode] = int(sum(len(r.labels) for r in rows))
         card.setdefault("training_data_sha256", {})[mode] = data_hash(rows)

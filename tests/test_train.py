@@ -103,3 +103,16 @@ def test_a_model_trained_without_some_class_loads(tmp_path):
     lines = classify(_page(99)[1], model=model)
     assert {line.label for line in lines} <= set(LABELS) - {"comment"}
     assert all(line.probabilities["comment"] == 0.0 for line in lines)
+
+
+def test_boosting_size_is_an_option_and_is_recorded(tmp_path):
+    _write_corpus(tmp_path, pages=6)
+    output = tmp_path / "small.npz"
+    argv = ["train", "--datasets", str(tmp_path), "--output", str(output), "--jobs", "1", "--cv-pages", "0"]
+    assert main([*argv, "--iterations", "7", "--learning-rate", "0.5"]) == EXIT_OK
+    card = json.loads((tmp_path / "small.card.json").read_text("utf-8"))
+    assert card["boosting"] == {"iterations": 7, "learning_rate": 0.5, "max_leaf_nodes": 48}
+    model = load_model(output)
+    for passes in model.estimators.values():
+        for ensemble in passes.values():
+            assert len(ensemble.tree_starts) - 1 == 7 * ensemble.trees_per_iteration
