@@ -45,6 +45,7 @@ _SENTENCE_END = frozenset(".!?。！？…;；")
 _CLOSERS = "\"'”’»)）」』】"
 _COMMAS = frozenset(",，、;；:：")
 _COLON_CODES = np.array([ord(":"), ord("：")], dtype=np.uint32)
+_AT = ord("@")
 
 # The patterns below run over a page's lines joined by newlines (see ``_Page``): none may
 # match a newline, so ``[^\S\n]`` stands for a space, and ``^``/``$`` (MULTILINE) for the
@@ -249,9 +250,19 @@ class _Page:
         lines, _ = self.matches(pattern)
         return np.bincount(lines, minlength=self.n)
 
-    def has(self, pattern: re.Pattern[str]) -> np.ndarray:
-        """Whether each line holds a match of ``pattern``, as 0.0 / 1.0, shape ``(n,)``."""
-        return (self.count(pattern) > 0).astype(np.float64)
+    def has(self, pattern: re.Pattern[str], candidates: np.ndarray | None = None) -> np.ndarray:
+        """Whether each line holds a match of ``pattern``, as 0.0 / 1.0, shape ``(n,)``.
+
+        ``candidates`` (bool, shape ``(n,)``) marks the only lines that can hold one, when
+        the pattern needs something rare (an "@", a digit): those lines are searched one by
+        one instead of scanning the page.
+        """
+        if candidates is None:
+            return (self.count(pattern) > 0).astype(np.float64)
+        found = np.zeros(self.n)
+        for line in np.flatnonzero(candidates):
+            found[line] = pattern.search(self.text, self.starts[line], self.ends[line]) is not None
+        return found
 
     def per_line_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-character array over each line's characters, shape ``(n,)``."""
@@ -287,7 +298,7 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
     def chars_with(bit: int) -> np.ndarray:
         return page.per_line_sum((classes & bit) != 0).astype(np.float64)
 
-    letters, n_cjk = chars_with(_ALPHA), chars_with(_CJK)
+    letters, n_cjk, digits = chars_with(_ALPHA), chars_with(_CJK), chars_with(_DIGIT)
 
     tokens = _TOKEN_OR_NEWLINE.findall(page.text)
     is_newline = np.fromiter(map("\n".__eq__, tokens), dtype=bool, count=len(tokens))
@@ -310,22 +321,30 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
     has_words = n_words > 0
     per_word = np.where(has_words, n_words, 1.0)
     cue_count, cue_cover = [], []
-    for english, chinese in vocab.cue_patterns:
-        (english_lines, english_lengths), (chinese_lines, chinese_lengths) = (
-            page.matches(english),
-            page.matches(chinese),
-        )
-        lines = np.concatenate([english_lines, chinese_lines])
-        match_lengths = np.concatenate([english_lengths, chinese_lengths])
+    with_comment_cue = []  # per language: the lines with a comment cue
+    for cls, patterns in zip(CUE_CLASSES, vocab.cue_patterns, strict=True):
+        matches = [page.matches(pattern) for pattern in patterns]  # English, then Chinese
+        lines = np.concatenate([lines for lines, _ in matches])
+        match_lengths = np.concatenate([lengths for _, lengths in matches])
         cue_count.append(_log_count(np.bincount(lines, minlength=n)))
         cue_cover.append(np.minimum(np.bincount(lines, weights=match_lengths, minlength=n) / n_chars, 1.0))
+        if cls == "comment":
+            with_comment_cue = [np.bincount(lines, minlength=n) > 0 for lines, _ in matches]
+    # A line ending with a comment cue holds a comment cue that the scan above found (or one
+    # overlapping it), so only those lines are searched for one at the end.
+    ends_with_comment_cue = np.maximum(
+        *(
+            page.has(pattern, lines)
+            for pattern, lines in zip(vocab.comment_cue_at_end, with_comment_cue, strict=True)
+        )
+    )
     last_codes = codes[page.ends - 1]
     columns = [
         _log_count(page.lengths),
         _log_count(token_count),
         n_cjk / n_chars,
         letters / n_chars,
-        chars_with(_DIGIT) / n_chars,
+        digits / n_chars,
         chars_with(_UPPER) / np.maximum(letters - n_cjk, 1.0),
         chars_with(_PUNCT) / n_chars,
         page.has(_ENDS_SENTENCE),
@@ -335,14 +354,14 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
         np.where(has_words, token_sum(is_word & title) / per_word, 0.0),
         token_sum(function_hits) / n_tokens,
         page.has(_URL),
-        page.has(_EMAIL),
+        page.has(_EMAIL, page.per_line_sum(codes == _AT) > 0),
         page.count(_SEPARATORS) / n_tokens,
         page.has(_BULLET_START),
         page.has(_COPYRIGHT),
-        page.has(_DATE),
+        page.has(_DATE, digits > 0),  # every date holds a digit
         np.isin(last_codes, _COLON_CODES).astype(np.float64),
         page.has(_NAME_COLON_PREFIX),
-        np.maximum(*map(page.has, vocab.comment_cue_at_end)),
+        ends_with_comment_cue,
         *cue_cover,
         *cue_count,
         np.asarray(blank_before, dtype=np.float64),
