@@ -6,9 +6,10 @@ and pass (first, second), the trees of a gradient-boosted ensemble
 ``allow_pickle=False``, so loading a model, even one from an untrusted source, cannot run
 code; the tree arrays are range-checked before use, and archives that would unpack to more
 than :data:`MAX_MODEL_BYTES` are refused. Loading checks the card against the code: feature
-names, labels and the scikit-learn version the trees were fitted with; a mismatch is refused
-with a message that says how to retrain. The shipped model's SHA-256 is recorded in
-``models/MODEL_CARD.json`` and verified on load.
+names and labels; a mismatch is refused with a message that says how to retrain. The trees
+are stored in boilerml's own node format, so a model does not depend on the scikit-learn
+version that fitted it (the card records it, with the other versions, as provenance). The
+shipped model's SHA-256 is recorded in ``models/MODEL_CARD.json`` and verified on load.
 """
 
 from __future__ import annotations
@@ -46,14 +47,6 @@ PASSES = ("first", "second")
 
 class ModelError(RuntimeError):
     """A model file is missing, corrupt, or does not fit this version of boilerml."""
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    parts = []
-    for piece in version.split(".")[:2]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
 
 
 def ordered_proba(estimator: Any, features: np.ndarray) -> np.ndarray:
@@ -110,9 +103,7 @@ class Model:
 
 
 def check_card(card: dict[str, Any]) -> None:
-    """Refuse a model whose card does not match this code (features, labels, sklearn version)."""
-    import sklearn
-
+    """Refuse a model whose card does not match this code (features, labels)."""
     if tuple(card.get("labels", ())) != LABELS:
         raise ModelError(f"model labels {card.get('labels')} differ from {list(LABELS)}; {RETRAIN_HINT}")
     for mode in ("html", "text"):
@@ -124,12 +115,6 @@ def check_card(card: dict[str, Any]) -> None:
             )
     if card.get("context_feature_names") != list(CONTEXT_PROBABILITY_NAMES):
         raise ModelError(f"the model's second-pass features differ from this version's; {RETRAIN_HINT}")
-    trained_with = card.get("versions", {}).get("scikit-learn", "0")
-    if _version_tuple(trained_with) != _version_tuple(sklearn.__version__):
-        raise ModelError(
-            f"the model was fitted with scikit-learn {trained_with}, this is {sklearn.__version__}; "
-            f"install scikit-learn=={trained_with} or {RETRAIN_HINT}"
-        )
 
 
 def file_sha256(path: Path) -> str:

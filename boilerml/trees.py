@@ -4,10 +4,17 @@ A fitted scikit-learn ``HistGradientBoostingClassifier`` is exported to numpy ar
 nodes of all its trees (scikit-learn's own node record), where each tree starts, the
 baseline scores and the class names. A model file of such arrays loads without pickle, so
 loading it cannot run code; :func:`validate_trees` then checks that every child index,
-feature index and flag is in range, so that a crafted file cannot make the compiled tree
-walker read outside the arrays or loop. Prediction walks the trees with scikit-learn's
-compiled predictor on one thread (the caller parallelises over pages, not over the few
-hundred lines of one page), giving the probabilities ``predict_proba`` gives.
+feature index and flag is in range, so that a crafted file cannot make a tree walker read
+outside the arrays or loop.
+
+Prediction does not use scikit-learn (importing it takes most of a second): the validated
+arrays are handed to onnxruntime's compiled tree-ensemble operator (ONNX ``ai.onnx.ml``
+``TreeEnsembleRegressor``, thresholds and leaf values in double precision), which walks
+all the trees of a pass in one call, about three times faster than scikit-learn's
+predictor called tree by tree. It gives the raw scores of every class (float32, within
+about 1e-7 of scikit-learn's), turned into probabilities here as ``predict_proba`` does.
+The operator is built when an ensemble first predicts, and runs on the calling thread (the
+caller parallelises over pages, not over the few hundred lines of one page).
 
 Shapes: ``nodes`` is a record array of :data:`NODE_DTYPE`, all trees one after another;
 ``tree_starts`` has ``n_trees + 1`` entries; trees are stored iteration by iteration, with
@@ -16,16 +23,36 @@ Shapes: ``nodes`` is a record array of :data:`NODE_DTYPE`, all trees one after a
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE, X_BITSET_INNER_DTYPE
-from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 
-#: The node record of scikit-learn's tree predictor (value, feature_idx, num_threshold,
-#: missing_go_to_left, left, right, is_leaf, ... ), stored as is.
-NODE_DTYPE = PREDICTOR_RECORD_DTYPE
+#: The node record of the tree arrays: scikit-learn's histogram gradient boosting predictor
+#: record, field for field (an exported tree is stored without conversion). Prediction
+#: reads ``value``, ``feature_idx``, ``num_threshold``, ``missing_go_to_left``, ``left``,
+#: ``right`` and ``is_leaf``; categorical splits are refused.
+NODE_DTYPE = np.dtype(
+    [
+        ("value", "<f8"),
+        ("count", "<u4"),
+        ("feature_idx", "<i8"),
+        ("num_threshold", "<f8"),
+        ("missing_go_to_left", "u1"),
+        ("left", "<u4"),
+        ("right", "<u4"),
+        ("gain", "<f8"),
+        ("depth", "<u4"),
+        ("is_leaf", "u1"),
+        ("bin_threshold", "u1"),
+        ("is_categorical", "u1"),
+        ("bitset_idx", "<u4"),
+    ]
+)
+#: ONNX operator sets the graph is written for: ``ai.onnx.ml`` 3 is the first with
+#: double-precision thresholds and leaf values (``*_as_tensor``).
+_ONNX_OPSETS = (("", 17), ("ai.onnx.ml", 3))
 
 
 class TreeError(ValueError):
@@ -50,16 +77,11 @@ class TreeEnsemble:
     nodes: np.ndarray
     tree_starts: np.ndarray
     n_features: int
-    _predictors: tuple[TreePredictor, ...] = field(init=False, repr=False)
+    _session: list[Any] = field(init=False, repr=False, default_factory=list)  # [] until built
+    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         validate_trees(self.classes_, self.baseline, self.nodes, self.tree_starts, self.n_features)
-        no_categories = np.zeros((0, 8), dtype=X_BITSET_INNER_DTYPE)
-        predictors = tuple(
-            TreePredictor(self.nodes[start:end], no_categories, no_categories)
-            for start, end in zip(self.tree_starts[:-1], self.tree_starts[1:], strict=True)
-        )
-        object.__setattr__(self, "_predictors", predictors)
 
     def __reduce__(self) -> tuple[Any, tuple[dict[str, np.ndarray]]]:
         # Pickled (for worker processes) as its arrays only; the walkers are rebuilt.
@@ -74,20 +96,25 @@ class TreeEnsemble:
         x = np.ascontiguousarray(features, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != self.n_features:
             raise ValueError(f"expected a matrix of {self.n_features} columns, got shape {x.shape}")
-        per_iteration = self.trees_per_iteration
-        raw = np.empty((x.shape[0], per_iteration))
-        raw[:] = self.baseline
-        no_categories = np.zeros((0, 8), dtype=X_BITSET_INNER_DTYPE)
-        feature_map = np.zeros(self.n_features, dtype=np.uint32)
-        for index, predictor in enumerate(self._predictors):
-            raw[:, index % per_iteration] += predictor.predict(x, no_categories, feature_map, 1)
-        if per_iteration == 1:  # two classes: the score is the log-odds of the second
+        if x.shape[0] == 0:
+            return np.zeros((0, len(self.classes_)))
+        raw = self._raw_scores(x)
+        if self.trees_per_iteration == 1:  # two classes: the score is the log-odds of the second
             second = 1.0 / (1.0 + np.exp(-raw[:, 0]))
             return np.column_stack([1.0 - second, second])
         raw -= raw.max(axis=1, keepdims=True)
         np.exp(raw, out=raw)
         raw /= raw.sum(axis=1, keepdims=True)
         return raw
+
+    def _raw_scores(self, x: np.ndarray) -> np.ndarray:
+        """Baseline plus the sum of the trees of each class, shape ``(n, trees_per_iteration)``."""
+        with self._lock:  # built once, on first use; running it is thread-safe
+            if not self._session:
+                self._session.append(_inference_session(self))
+        session = self._session[0]
+        (scores,) = session.run(None, {"features": x})
+        return scores.astype(np.float64)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The arrays that describe this ensemble (no Python objects: storable without pickle)."""
@@ -122,10 +149,17 @@ def export_estimator(estimator: Any) -> TreeEnsemble:
         raise TreeError("categorical features are not supported")
     trees = [predictor for iteration in estimator._predictors for predictor in iteration]
     sizes = [len(predictor.nodes) for predictor in trees]
+    fitted = np.concatenate([predictor.nodes for predictor in trees])
+    missing = set(NODE_DTYPE.names) - set(fitted.dtype.names)
+    if missing:
+        raise TreeError(f"this scikit-learn's tree nodes lack {sorted(missing)}")
+    nodes = np.zeros(len(fitted), dtype=NODE_DTYPE)
+    for name in NODE_DTYPE.names:  # copied field by field: any scikit-learn layout
+        nodes[name] = fitted[name]
     return TreeEnsemble(
         classes_=np.asarray(estimator.classes_).astype(str),
         baseline=np.asarray(estimator._baseline_prediction, dtype=np.float64).ravel(),
-        nodes=np.concatenate([predictor.nodes for predictor in trees]),
+        nodes=nodes,
         tree_starts=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
         n_features=int(estimator.n_features_in_),
     )
@@ -175,3 +209,65 @@ def validate_trees(
         raise TreeError("categorical splits are not supported")
     if not np.isfinite(nodes["value"]).all():
         raise TreeError("non-finite leaf values")
+
+
+def _ints(values: np.ndarray) -> list[int]:
+    return values.astype(np.int64).tolist()
+
+
+def _inference_session(ensemble: TreeEnsemble) -> Any:
+    """An onnxruntime session computing the ensemble's raw class scores from a float64
+    feature matrix (input ``features``). The ensemble's arrays were validated on creation,
+    so every index the operator follows is in range."""
+    import onnxruntime
+    from onnx import TensorProto, helper
+
+    nodes, starts = ensemble.nodes, ensemble.tree_starts.astype(np.int64)
+    sizes = np.diff(starts)
+    tree = np.repeat(np.arange(len(sizes)), sizes)
+    position = np.arange(len(nodes)) - np.repeat(starts[:-1], sizes)
+    leaf = nodes["is_leaf"] == 1
+    per_iteration = ensemble.trees_per_iteration
+
+    def doubles(name: str, values: np.ndarray) -> Any:
+        array = np.ascontiguousarray(values, dtype="<f8")
+        return helper.make_tensor(name, TensorProto.DOUBLE, [len(array)], array.tobytes(), raw=True)
+
+    operator = helper.make_node(
+        "TreeEnsembleRegressor",
+        ["features"],
+        ["scores"],
+        domain="ai.onnx.ml",
+        n_targets=per_iteration,
+        nodes_treeids=_ints(tree),
+        nodes_nodeids=_ints(position),
+        nodes_modes=np.where(leaf, "LEAF", "BRANCH_LEQ").tolist(),
+        nodes_featureids=_ints(np.where(leaf, 0, nodes["feature_idx"])),
+        nodes_values_as_tensor=doubles("thresholds", np.where(leaf, 0.0, nodes["num_threshold"])),
+        nodes_truenodeids=_ints(np.where(leaf, 0, nodes["left"])),  # x <= threshold goes left
+        nodes_falsenodeids=_ints(np.where(leaf, 0, nodes["right"])),
+        nodes_missing_value_tracks_true=_ints(np.where(leaf, 0, nodes["missing_go_to_left"])),
+        target_treeids=_ints(tree[leaf]),
+        target_nodeids=_ints(position[leaf]),
+        target_ids=_ints(tree[leaf] % per_iteration),
+        target_weights_as_tensor=doubles("leaf_values", nodes["value"][leaf]),
+        base_values_as_tensor=doubles("baseline", ensemble.baseline),
+        aggregate_function="SUM",
+        post_transform="NONE",
+    )
+    graph = helper.make_graph(
+        [operator],
+        "boilerml_trees",
+        [helper.make_tensor_value_info("features", TensorProto.DOUBLE, [None, ensemble.n_features])],
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [None, per_iteration])],
+    )
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid(domain, v) for domain, v in _ONNX_OPSETS]
+    )
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # no thread pool: the session runs on the calling thread
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only
+    return onnxruntime.InferenceSession(
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
