@@ -29,10 +29,10 @@ from .segment import InputFormat
 
 logger = logging.getLogger(__name__)
 
-#: Pages cleaned together (sent to a worker at a time, and predicted in one call per tree):
-#: a round trip between processes costs well under a millisecond and a prediction pass a
-#: fixed ~2 ms, against ~20 ms per page, so eight pages amortise both while keeping memory
-#: and the order of results close to those of one page at a time.
+#: Pages cleaned together (sent to a worker at a time, and predicted in one call per pass):
+#: a round trip between processes costs well under a millisecond, against ~15 ms per page,
+#: so eight pages amortise it while keeping memory and the order of results close to those
+#: of one page at a time.
 CHUNK_PAGES = 8
 #: Chunks in flight per worker: enough that no worker waits for the next chunk, few enough
 #: that memory does not grow with the number of pages.

@@ -80,9 +80,9 @@ class Model:
     def predict_proba_pages(self, pages: list[np.ndarray], mode: Mode) -> list[np.ndarray]:
         """:meth:`predict_proba` of several pages, each pass run once over all their lines.
 
-        A pass over a page costs a fixed ~2 ms (one call per tree) plus its lines, so pages
-        predicted together share that fixed cost; each page's probabilities are the same as
-        alone (the second pass reads context within its own page only).
+        Each pass is one call for all the pages' lines (a call's fixed cost is about 20 µs,
+        its lines about 14 µs each); each page's probabilities are the same as alone (the
+        second pass reads context within its own page only).
 
         Args:
             pages: one feature matrix per page, shape ``(n_i, k)`` for ``mode``.
