@@ -162,7 +162,9 @@ TEXT_BASE_NAMES: tuple[str, ...] = (
 
 
 #: Bits of the per-character classes that the text features count (see :func:`_char_classes`).
-_ALPHA, _UPPER, _DIGIT, _PUNCT, _SENTENCE_MARK, _COMMA, _CJK = (1 << bit for bit in range(7))
+#: ``_UPPER`` is an upper-case letter; ``_CASED_UPPER`` any character ``str.isupper`` accepts
+#: (Roman numerals and circled letters too), which is what a word's first character is read by.
+_ALPHA, _UPPER, _DIGIT, _PUNCT, _SENTENCE_MARK, _COMMA, _CJK, _CASED_UPPER = (1 << bit for bit in range(8))
 #: Characters below this code point are classified through a table built once per process
 #: (the Basic Multilingual Plane, about 40 ms); rarer ones are classified page by page.
 _TABLE_CODE_POINTS = 0x10000
@@ -171,7 +173,7 @@ _TABLE_CODE_POINTS = 0x10000
 def _char_class(ch: str) -> int:
     """The class bits of one character, as the per-line definitions read them: a digit is a
     character that is not a letter, punctuation and marks are neither letter, digit nor space."""
-    bits = _CJK if CJK_CHAR.match(ch) else 0
+    bits = (_CJK if CJK_CHAR.match(ch) else 0) | (_CASED_UPPER if ch.isupper() else 0)
     if ch.isalpha():
         return bits | _ALPHA | (_UPPER if ch.isupper() else 0)
     if ch.isdigit():
@@ -304,13 +306,14 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
     is_newline = np.fromiter(map("\n".__eq__, tokens), dtype=bool, count=len(tokens))
     token_line = np.cumsum(is_newline)
     first_codes = np.fromiter(map(ord, map(itemgetter(0), tokens)), dtype=np.uint32, count=len(tokens))
-    is_word = ~is_newline & ((_classes_of(first_codes) & _CJK) == 0)  # spaced words, not CJK characters
+    first_classes = _classes_of(first_codes)
+    is_word = ~is_newline & ((first_classes & _CJK) == 0)  # spaced words, not CJK characters
     lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
     lowered = map(str.lower, tokens)
     english_function = np.fromiter(map(vocab.english_function_words.__contains__, lowered), dtype=bool)
     chinese_function = np.fromiter(map(vocab.chinese_function_chars.__contains__, tokens), dtype=bool)
     function_hits = (is_word & english_function) | (~is_newline & (lengths == 1) & chinese_function)
-    title = np.fromiter((token[:1].isupper() for token in tokens), dtype=bool, count=len(tokens))
+    title = (first_classes & _CASED_UPPER) != 0
 
     def token_sum(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         return np.bincount(token_line[mask], weights=None if weights is None else weights[mask], minlength=n)
@@ -421,14 +424,11 @@ def dom_matrix(lines: list[Line]) -> np.ndarray:
     tag_offset = 4
     tag_index = {t: tag_offset + i for i, t in enumerate((*TAG_COLUMNS, "other"))}
     flag_offset = tag_offset + len(TAG_COLUMNS) + 1
-    for row, line in enumerate(lines):
-        out[row, 0] = line.link_chars / len(line.text)
-        out[row, 3] = math.log1p(path_counts[line.path])
-        out[row, tag_index[_tag_column(line.tag)]] = 1.0
-        flags = line.dom_flags
-        for bit in range(len(DOM_FLAGS)):
-            if flags >> bit & 1:
-                out[row, flag_offset + bit] = 1.0
+    out[:, 0] = [line.link_chars / len(line.text) for line in lines]
+    out[:, 3] = np.log1p([path_counts[line.path] for line in lines])
+    out[np.arange(n), [tag_index[_tag_column(line.tag)] for line in lines]] = 1.0
+    flags = np.array([line.dom_flags for line in lines], dtype=np.int64)
+    out[:, flag_offset : flag_offset + len(DOM_FLAGS)] = (flags[:, None] >> np.arange(len(DOM_FLAGS))) & 1
     out[:, 1] = np.log1p(depths)
     out[:, 2] = depths - np.median(depths)
     return out
