@@ -18,10 +18,10 @@ from .segment import InputFormat, resolve_format, segment
 
 logger = logging.getLogger(__name__)
 
-#: Most lines a page may have, unless the caller passes ``max_lines``. The feature matrices
-#: and the two prediction passes take 2.5 kB (text) to 5 kB (HTML) per line and about
-#: 0.15 ms of CPU, so this bounds a page to about 2.5 GB and 80 s; real pages have a few
-#: thousand lines (the longest corpus page 3,076).
+#: Most lines a page may have, unless the caller passes ``max_lines``. An HTML line costs
+#: about 7 kB of memory (lines, feature matrices, the two prediction passes) and 0.1 ms of
+#: CPU, so this bounds a page to about 3.5 GB and 50 s; real pages have a few thousand
+#: lines (the longest corpus page 3,076).
 MAX_LINES = 500_000
 
 
