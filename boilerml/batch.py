@@ -52,7 +52,7 @@ def _clean_chunk_with(
     pages: list[str | bytes], model: Model, options: dict[str, Any]
 ) -> list[str | Exception]:
     """Clean a few pages: each is prepared alone, then the pages read in the same mode are
-    predicted together (one call per tree for all of them, see
+    predicted together (one call per pass for all of them, see
     :meth:`boilerml.model.Model.predict_proba_pages`). A page's error takes its place."""
     results: list[str | Exception | None] = [None] * len(pages)
     by_mode: dict[str, list[tuple[int, PreparedPage]]] = {}

@@ -74,7 +74,7 @@ _TOKEN_OR_NEWLINE = re.compile(f"{TOKEN.pattern}|\n")
 
 @dataclass(frozen=True)
 class CueVocabulary:
-    """Compiled keyword cues (one regex per class) and function-word sets, read from package data."""
+    """Compiled keyword cues (two regexes per class) and function-word sets, read from package data."""
 
     #: Per class of :data:`CUE_CLASSES`: the English cues' pattern and the Chinese cues'.
     cue_patterns: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
@@ -217,9 +217,10 @@ class _Page:
     """A page's line texts joined by newlines, with what the page-level counts need.
 
     A line's text never holds a newline (segmentation collapses whitespace), so a pattern
-    that cannot match a newline finds, on the joined text, exactly the matches it finds line
-    by line; each match is then credited to its line by position. Newlines inside a
-    caller-built line's text are read as spaces.
+    that cannot match a newline, and whose lookarounds (``\\b``, ``(?<!\\w)``, ``^``/``$`` in
+    MULTILINE mode) read a newline as they read the edge of a string, finds on the joined text
+    exactly the matches it finds line by line; each match is then credited to its line by
+    position. Newlines inside a caller-built line's text are read as spaces.
 
     Attributes:
         text: the lines joined by ``"\\n"``.
@@ -327,12 +328,14 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
     with_comment_cue = []  # per language: the lines with a comment cue
     for cls, patterns in zip(CUE_CLASSES, vocab.cue_patterns, strict=True):
         matches = [page.matches(pattern) for pattern in patterns]  # English, then Chinese
-        lines = np.concatenate([lines for lines, _ in matches])
-        match_lengths = np.concatenate([lengths for _, lengths in matches])
-        cue_count.append(_log_count(np.bincount(lines, minlength=n)))
-        cue_cover.append(np.minimum(np.bincount(lines, weights=match_lengths, minlength=n) / n_chars, 1.0))
+        match_lines = np.concatenate([found_lines for found_lines, _ in matches])
+        match_lengths = np.concatenate([found_lengths for _, found_lengths in matches])
+        cue_count.append(_log_count(np.bincount(match_lines, minlength=n)))
+        cue_cover.append(
+            np.minimum(np.bincount(match_lines, weights=match_lengths, minlength=n) / n_chars, 1.0)
+        )
         if cls == "comment":
-            with_comment_cue = [np.bincount(lines, minlength=n) > 0 for lines, _ in matches]
+            with_comment_cue = [np.bincount(found_lines, minlength=n) > 0 for found_lines, _ in matches]
     # A line ending with a comment cue holds a comment cue that the scan above found (or one
     # overlapping it), so only those lines are searched for one at the end.
     ends_with_comment_cue = np.maximum(
