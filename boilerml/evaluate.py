@@ -41,6 +41,9 @@ class PageResult:
     truth: list[str] = field(repr=False)
     predicted: list[str] = field(repr=False)
     page_type: str | None = None
+    #: Whether the page's corpus annotates reader comments (elsewhere a comment is labelled
+    #: navigation or content, so the comment class is scored on these pages only as well).
+    comment_gold: bool = False
 
 
 def evaluate_page(page: Page, model: Model) -> list[PageResult]:
@@ -63,6 +66,7 @@ def evaluate_page(page: Page, model: Model) -> list[PageResult]:
                 list(truth),
                 [line.label for line in labelled],
                 page.extra.get("page_type"),
+                page.comments is not None,
             )
         )
     return results
@@ -128,8 +132,9 @@ def summarise(results: list[PageResult]) -> dict[str, dict[str, dict[str, float]
 
 def line_report(results: list[PageResult], mode: str) -> dict:
     """Per-class line scores and the confusion matrix (rows truth, columns predicted) for one mode."""
-    truth = np.array([t for r in results if r.mode == mode for t in r.truth])
-    predicted = np.array([p for r in results if r.mode == mode for p in r.predicted])
+    results = [r for r in results if r.mode == mode]
+    truth = np.array([t for r in results for t in r.truth])
+    predicted = np.array([p for r in results for p in r.predicted])
     scores = line_scores(truth, predicted)
     confusion = {t: {p: int(np.sum((truth == t) & (predicted == p))) for p in LABELS} for t in LABELS}
     return {"scores": scores, "confusion": confusion}
@@ -154,6 +159,8 @@ def format_report(results: list[PageResult]) -> str:
             f"{text.get('aeb_f1', 0):.3f} |"
         )
     for mode in MODES:
+        if not any(r.mode == mode for r in results):
+            continue
         report = line_report(results, mode)
         out += [
             "",
@@ -168,6 +175,15 @@ def format_report(results: list[PageResult]) -> str:
                 f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |"
             )
         out.append(f"| macro | | | {report['scores']['macro']['f1']:.3f} | |")
+        gold = [r for r in results if r.comment_gold]
+        if gold:
+            s = line_report(gold, mode)["scores"]["comment"]
+            pages = sum(r.mode == mode for r in gold)
+            out += [
+                "",
+                f"Comment lines on the {pages} pages whose corpus annotates comments: precision "
+                f"{s['precision']:.3f}, recall {s['recall']:.3f}, F1 {s['f1']:.3f} ({s['support']} lines).",
+            ]
         out += [
             "",
             "Confusion (rows: derived label, columns: predicted):",
