@@ -53,6 +53,9 @@ NODE_DTYPE = np.dtype(
 #: ONNX operator sets the graph is written for: ``ai.onnx.ml`` 3 is the first with
 #: double-precision thresholds and leaf values (``*_as_tensor``).
 _ONNX_OPSETS = (("", 17), ("ai.onnx.ml", 3))
+#: ONNX IR version of the graph, fixed rather than the installed onnx's newest, so that an
+#: older onnxruntime (1.17 reads up to 9) accepts what a newer onnx builds.
+_ONNX_IR_VERSION = 8
 
 
 class TreeError(ValueError):
@@ -262,7 +265,9 @@ def _inference_session(ensemble: TreeEnsemble) -> Any:
         [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [None, per_iteration])],
     )
     model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid(domain, v) for domain, v in _ONNX_OPSETS]
+        graph,
+        opset_imports=[helper.make_opsetid(domain, v) for domain, v in _ONNX_OPSETS],
+        ir_version=_ONNX_IR_VERSION,
     )
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1  # no thread pool: the session runs on the calling thread
