@@ -82,15 +82,6 @@ def throughput(pages: list[Page], dumps: list[bytes], names: list[str], repeats:
         BASELINE: (lambda page: lxml.html.document_fromstring(page.html).text_content(), pages),
         "boilerml, HTML mode": (lambda page: boilerml.clean(page.html, input_format="html"), pages),
         "boilerml, text mode": (lambda dump: boilerml.clean(dump, input_format="text"), dumps),
-        # clean_many predicts a few pages at a time (one call per tree for all of them)
-        "boilerml, HTML mode, clean_many": (
-            lambda all_pages: list(boilerml.clean_many(all_pages, input_format="html")),
-            [[page.html for page in pages]],
-        ),
-        "boilerml, text mode, clean_many": (
-            lambda all_dumps: list(boilerml.clean_many(all_dumps, input_format="text")),
-            [dumps],
-        ),
     }
     for name in names:
         run = EXTRACTORS[name].run

@@ -7,7 +7,7 @@ loaded model for free; otherwise, since forking a threaded process can deadlock 
 they start from a fork server that has already imported boilerml (or are spawned) and load
 the model once each. Pages go out in small chunks and results come back in input order, with
 at most a few chunks per worker in flight, so an endless iterator of pages is cleaned in
-bounded memory. The pages of a chunk are predicted together, in this process too.
+bounded memory.
 """
 
 from __future__ import annotations
@@ -21,18 +21,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any
 
-from .classify import label_lines
 from .model import Model, default_model
-from .pipeline import MAX_LINES, PreparedPage, prepare
+from .pipeline import MAX_LINES, classify
 from .reassemble import OutputFormat, check_keep, check_threshold, reassemble
 from .segment import InputFormat
 
 logger = logging.getLogger(__name__)
 
-#: Pages cleaned together (sent to a worker at a time, and predicted in one call per pass):
-#: a round trip between processes costs well under a millisecond, against ~15 ms per page,
-#: so eight pages amortise it while keeping memory and the order of results close to those
-#: of one page at a time.
+#: Pages sent to a worker at a time: a round trip between processes costs well under a
+#: millisecond, a page about 15 ms, so eight pages amortise it while keeping the order of
+#: results close to the order of work.
 CHUNK_PAGES = 8
 #: Chunks in flight per worker: enough that no worker waits for the next chunk, few enough
 #: that memory does not grow with the number of pages.
@@ -48,38 +46,21 @@ def _start_worker(model: Model | None, options: dict[str, Any]) -> None:
     _worker_state["options"] = options
 
 
-def _clean_chunk_with(
-    pages: list[str | bytes], model: Model, options: dict[str, Any]
-) -> list[str | Exception]:
-    """Clean a few pages: each is prepared alone, then the pages read in the same mode are
-    predicted together (one call per pass for all of them, see
-    :meth:`boilerml.model.Model.predict_proba_pages`). A page's error takes its place."""
-    results: list[str | Exception | None] = [None] * len(pages)
-    by_mode: dict[str, list[tuple[int, PreparedPage]]] = {}
-    for index, page in enumerate(pages):
-        try:
-            prepared = prepare(page, input_format=options["input_format"], max_lines=options["max_lines"])
-        except Exception as error:  # handed back to the caller, who decides
-            results[index] = error
-            continue
-        by_mode.setdefault(prepared.mode, []).append((index, prepared))
-    for mode, group in by_mode.items():
-        try:
-            probabilities = model.predict_proba_pages([prepared.features for _, prepared in group], mode)
-        except Exception as error:  # e.g. out of memory: every page of the group failed
-            for index, _ in group:
-                results[index] = error
-            continue
-        for (index, prepared), page_probabilities in zip(group, probabilities, strict=True):
-            labelled = label_lines(prepared.lines, page_probabilities)
-            results[index] = reassemble(
-                labelled, options["keep"], options["output_format"], options["threshold"]
-            )
-    return results  # type: ignore[return-value]  # every slot is filled above
+def _clean_page(page: str | bytes, model: Model, options: dict[str, Any]) -> str:
+    labelled = classify(
+        page, input_format=options["input_format"], model=model, max_lines=options["max_lines"]
+    )
+    return reassemble(labelled, options["keep"], options["output_format"], options["threshold"])
 
 
 def _clean_chunk(pages: list[str | bytes]) -> list[str | Exception]:
-    return _clean_chunk_with(pages, _worker_state["model"], _worker_state["options"])
+    results: list[str | Exception] = []
+    for page in pages:
+        try:
+            results.append(_clean_page(page, _worker_state["model"], _worker_state["options"]))
+        except Exception as error:  # handed back to the caller, who decides
+            results.append(error)
+    return results
 
 
 def _single_threaded() -> bool:
@@ -159,9 +140,11 @@ def _in_process(
     pages: Iterable[str | bytes], model: Model | None, options: dict[str, Any]
 ) -> Iterator[str | Exception]:
     model = model or default_model()
-    page_iterator = iter(pages)
-    while chunk := list(islice(page_iterator, CHUNK_PAGES)):
-        yield from _clean_chunk_with(chunk, model, options)
+    for page in pages:
+        try:
+            yield _clean_page(page, model, options)
+        except Exception as error:
+            yield error
 
 
 def _in_workers(

@@ -20,11 +20,7 @@ def classify_lines(lines: list[Line], features: np.ndarray, model: Model, mode: 
     Returns:
         ``n`` labelled lines, in input order.
     """
-    return label_lines(lines, model.predict_proba(features, mode))
-
-
-def label_lines(lines: list[Line], probabilities: np.ndarray) -> list[LabelledLine]:
-    """Pair each line with its probabilities (shape ``(n, len(LABELS))``) and most probable class."""
+    probabilities = model.predict_proba(features, mode)
     best = probabilities.argmax(axis=1) if len(lines) else np.zeros(0, dtype=int)
     return [
         LabelledLine(

@@ -175,7 +175,7 @@ def _char_class(ch: str) -> int:
     character that is not a letter, punctuation and marks are neither letter, digit nor space."""
     bits = (_CJK if CJK_CHAR.match(ch) else 0) | (_CASED_UPPER if ch.isupper() else 0)
     if ch.isalpha():
-        return bits | _ALPHA | (_UPPER if ch.isupper() else 0)
+        return bits | _ALPHA | (_UPPER if bits & _CASED_UPPER else 0)
     if ch.isdigit():
         return bits | _DIGIT
     if ch.isspace():

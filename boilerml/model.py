@@ -75,31 +75,11 @@ class Model:
 
     def predict_proba(self, features: np.ndarray, mode: Mode) -> np.ndarray:
         """Class probabilities, shape ``(n_lines, len(LABELS))``, rows summing to 1."""
-        return self.predict_proba_pages([features], mode)[0]
-
-    def predict_proba_pages(self, pages: list[np.ndarray], mode: Mode) -> list[np.ndarray]:
-        """:meth:`predict_proba` of several pages, each pass run once over all their lines.
-
-        Each pass is one call for all the pages' lines (a call's fixed cost is about 20 µs,
-        its lines about 14 µs each); each page's probabilities are the same as alone (the
-        second pass reads context within its own page only).
-
-        Args:
-            pages: one feature matrix per page, shape ``(n_i, k)`` for ``mode``.
-
-        Returns:
-            One ``(n_i, len(LABELS))`` array per page, in order.
-        """
-        if not pages:
-            return []
-        ends = np.cumsum([len(features) for features in pages])[:-1]
-        stacked = np.vstack(pages)
-        if stacked.shape[0] == 0:
-            return [np.zeros((0, len(LABELS))) for _ in pages]
+        if features.shape[0] == 0:
+            return np.zeros((0, len(LABELS)))
         passes = self.estimators[mode]
-        first = np.split(ordered_proba(passes["first"], stacked), ends)
-        context = np.vstack([probability_context_matrix(page_first) for page_first in first])
-        return np.split(ordered_proba(passes["second"], np.hstack([stacked, context])), ends)
+        first = ordered_proba(passes["first"], features)
+        return ordered_proba(passes["second"], np.hstack([features, probability_context_matrix(first)]))
 
 
 def check_card(card: dict[str, Any]) -> None:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import NamedTuple
-
-import numpy as np
 
 from .classify import classify_lines
 from .decode import BinaryInputError, binary_signature, control_character_kind, decode
 from .features import extract_features
-from .lines import LabelledLine, Line
-from .model import Mode, Model, default_model
+from .lines import LabelledLine
+from .model import Model, default_model
 from .reassemble import check_keep, check_threshold, to_text
 from .segment import InputFormat, resolve_format, segment
 
@@ -50,31 +47,6 @@ def classify(
         ValueError: ``input_format`` is not one of the three (both errors above are
             ValueErrors too).
     """
-    prepared = prepare(page, input_format=input_format, max_lines=max_lines)
-    return classify_lines(prepared.lines, prepared.features, model or default_model(), prepared.mode)
-
-
-class PreparedPage(NamedTuple):
-    """A page up to its features (what :func:`prepare` returns).
-
-    Attributes:
-        lines: the page's lines, ``n`` of them.
-        features: their feature matrix, shape ``(n, len(feature_names(mode)))``.
-        mode: how the page was read, ``"html"`` or ``"text"``.
-    """
-
-    lines: list[Line]
-    features: np.ndarray
-    mode: Mode
-
-
-def prepare(
-    page: str | bytes, *, input_format: InputFormat = "auto", max_lines: int | None = MAX_LINES
-) -> PreparedPage:
-    """Decode, segment and describe a page: the stages before the model.
-
-    Arguments and errors are those of :func:`classify`.
-    """
     signature = binary_signature(page)  # before decoding: no charset detection on an image
     if signature is not None:
         raise BinaryInputError(signature)
@@ -86,7 +58,8 @@ def prepare(
     lines = segment(text, mode, max_lines=max_lines)
     if not lines:
         logger.warning("no text in the page (%d characters, read as %s)", len(text), mode)
-    return PreparedPage(lines, extract_features(lines, mode), mode)
+    features = extract_features(lines, mode)
+    return classify_lines(lines, features, model or default_model(), mode)
 
 
 def clean(

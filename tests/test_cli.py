@@ -108,16 +108,16 @@ def test_a_page_that_fails_to_clean_is_reported_and_the_batch_goes_on(
 ):
     import boilerml.batch
 
-    real_prepare = boilerml.batch.prepare
+    real_classify = boilerml.batch.classify
     bad = tmp_path / "bad.html"
     bad.write_bytes(b"<html><body><p>poison</p></body></html>")
 
-    def prepare_or_fail(raw, **kwargs):
+    def classify_or_fail(raw, **kwargs):
         if b"poison" in raw:
             raise RuntimeError("simulated failure")
-        return real_prepare(raw, **kwargs)
+        return real_classify(raw, **kwargs)
 
-    monkeypatch.setattr(boilerml.batch, "prepare", prepare_or_fail)
+    monkeypatch.setattr(boilerml.batch, "classify", classify_or_fail)
     code = main(["clean", "-o", str(tmp_path / "out"), str(bad), str(news_file)])
     err = capsys.readouterr().err
     assert code == EXIT_INPUT_FAILED

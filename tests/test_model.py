@@ -166,21 +166,3 @@ def test_tampered_default_model_fails_checksum(tmp_path, monkeypatch):
     monkeypatch.setattr("boilerml.model.DEFAULT_CARD_PATH", DEFAULT_CARD_PATH)
     with pytest.raises(ModelError, match="checksum"):
         load_model()
-
-
-def test_pages_predicted_together_get_their_probabilities_alone(news_html, chinese_text):
-    from boilerml.pipeline import prepare
-
-    model = load_model()
-    html = prepare(news_html).features
-    text = prepare(chinese_text, input_format="text").features
-    empty = np.zeros((0, html.shape[1]), dtype=np.float32)
-    together = model.predict_proba_pages([html, empty, html[:3], html], "html")
-    alone = [model.predict_proba(features, "html") for features in (html, empty, html[:3], html)]
-    assert [p.shape for p in together] == [p.shape for p in alone]
-    for got, expected in zip(together, alone, strict=True):
-        np.testing.assert_array_equal(got, expected)
-    np.testing.assert_array_equal(
-        model.predict_proba_pages([text], "text")[0], model.predict_proba(text, "text")
-    )
-    assert model.predict_proba_pages([], "html") == []
