@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -176,10 +177,19 @@ class TooManyLinesError(ValueError):
 _NOT_ALNUM = "[a-z0-9]"
 
 
+def _cue_regex(entry: str) -> str:
+    """The regex of one class/id cue entry: "x" anywhere, "=x" as a whole token, "^x" at a token start."""
+    if entry.startswith("="):
+        return rf"(?<!{_NOT_ALNUM}){re.escape(entry[1:])}(?!{_NOT_ALNUM})"
+    if entry.startswith("^"):
+        return rf"(?<!{_NOT_ALNUM}){re.escape(entry[1:])}"
+    return re.escape(entry)
+
+
 def _group_regex(entries: list[str]) -> str:
-    """One regex for a group of class/id cue entries ("x" anywhere, "=x" as a whole token,
-    "^x" at a token start), factored into prefix trees so that each position costs one
-    branch walk, not one attempt per entry."""
+    """One regex for a group of class/id cue entries, factored into prefix trees so that each
+    position costs one branch walk, not one attempt per entry. It matches wherever one of
+    the entries does."""
     bounded: dict[str, str] = {}
     anywhere: dict[str, str] = {}
     for entry in entries:
@@ -192,24 +202,47 @@ def _group_regex(entries: list[str]) -> str:
     return f"(?<!{_NOT_ALNUM}){trie_regex(bounded)}|{trie_regex(anywhere)}"
 
 
-@cache
-def _cue_matchers() -> tuple[tuple[int, re.Pattern[str]], ...]:
-    """Per class/id cue group: its flag bit and its pattern.
+@dataclass(frozen=True)
+class _CueMatchers:
+    """The class/id cues, compiled: per group its flag bit and prefix-tree pattern, and
+    all groups as one alternation whose group names are the cue groups."""
 
-    Built from package data once per process, read-only afterwards.
-    """
+    groups: tuple[tuple[int, re.Pattern[str]], ...]
+    scan: re.Pattern[str]
+
+
+@cache
+def _cue_matchers() -> _CueMatchers:
+    """Built from package data once per process, read-only afterwards."""
     raw = json.loads(resources.files("boilerml").joinpath("data/dom_cues.json").read_text("utf-8"))
-    return tuple(
+    alternation = "|".join(
+        f"(?P<{group}>{'|'.join(_cue_regex(entry) for entry in raw[group])})" for group in CUE_FLAG_GROUPS
+    )
+    groups = tuple(
         (_FLAG_BIT[f"class_id_{group}"], re.compile(_group_regex(raw[group]))) for group in CUE_FLAG_GROUPS
     )
+    return _CueMatchers(groups, re.compile(alternation))
 
 
-def _class_id_bits(attributes: str, matchers: tuple[tuple[int, re.Pattern[str]], ...]) -> int:
-    """The flag bits of the cue groups with an entry anywhere in ``attributes``."""
+def _class_id_bits(attributes: str, matchers: _CueMatchers) -> int:
+    """The flag bits of the cue groups found in ``attributes`` by a scan left to right.
+
+    The scan is the one the shipped model was trained with: at each position the first
+    group (in :data:`CUE_FLAG_GROUPS` order) and its first entry (in file order) that match
+    win, and the scan goes on after the match, so a cue that starts inside another group's
+    match is not seen (an id on 12 of 5,277 training pages, ``fmbloginfo``). Seeing it
+    changes those pages' training rows, and the model would no longer be what training
+    makes of them (``tests/test_reproducible.py``); that waits for a retrain.
+
+    When at most one group occurs anywhere nothing can be hidden, so the per-group prefix
+    trees decide, and only the rare attribute with cues of two groups is scanned.
+    """
+    found = [bit for bit, pattern in matchers.groups if pattern.search(attributes)]
+    if len(found) <= 1:
+        return found[0] if found else 0
     bits = 0
-    for bit, pattern in matchers:
-        if pattern.search(attributes):
-            bits |= bit
+    for match in matchers.scan.finditer(attributes):
+        bits |= _FLAG_BIT[f"class_id_{match.lastgroup}"]
     return bits
 
 

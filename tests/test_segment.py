@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+import boilerml.segment as segment_module
 from boilerml.lines import Line
 from boilerml.segment import (
     DOM_FLAGS,
@@ -317,3 +320,43 @@ def test_resolve_format():
 def test_resolve_format_rejects_unknown_format(bad):
     with pytest.raises(ValueError, match="input_format"):
         resolve_format("<p>x</p>", bad)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "nav",
+                "menu",
+                "ad",
+                "ads",
+                "comment",
+                "reply",
+                "content",
+                "article",
+                "post",
+                "meta",
+                "info",
+                "fmbloginfo",
+                "sidebar",
+                "promo",
+                "-",
+                " ",
+                "_",
+                "x",
+                "1",
+                "main",
+                "date",
+                "share",
+            ]
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_class_id_bits_are_those_of_the_full_scan(attributes):
+    """The shortcut (per-group search when at most one group occurs) never changes the scan's verdict."""
+    matchers = segment_module._cue_matchers()
+    full = 0
+    for match in matchers.scan.finditer(attributes):
+        full |= segment_module._FLAG_BIT[f"class_id_{match.lastgroup}"]
+    assert segment_module._class_id_bits(attributes, matchers) == full
