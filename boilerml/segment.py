@@ -230,7 +230,8 @@ def _class_id_bits(attributes: str, matchers: _CueMatchers) -> int:
     The scan is the one the shipped model was trained with: at each position the first
     group (in :data:`CUE_FLAG_GROUPS` order) and its first entry (in file order) that match
     win, and the scan goes on after the match, so a cue that starts inside another group's
-    match is not seen (an id on 12 of 5,277 training pages, ``fmbloginfo``). Seeing it
+    match is not seen (12 of 5,277 training pages have such an attribute, such as qq.com's
+    ``fmbloginfo``). Seeing it
     changes those pages' training rows, and the model would no longer be what training
     makes of them (``tests/test_reproducible.py``); that waits for a retrain.
 
