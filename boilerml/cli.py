@@ -153,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--max-pages", type=int, help="use at most this many pages per corpus")
     train.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the out-of-fold split and of line sampling (default: the shipped model's); "
+        "other seeds show how far a retrain moves on its own",
+    )
+    train.add_argument(
         "--iterations",
         type=int,
         help="boosting iterations per pass (default: as the shipped model; prediction time grows with them)",
@@ -372,7 +378,13 @@ def run_train(args: argparse.Namespace) -> int:
     chosen = {"iterations": args.iterations, "learning_rate": args.learning_rate}
     boosting = Boosting(**{name: value for name, value in chosen.items() if value is not None})
     model = train_model(
-        html_rows, text_rows, sources, cv_pages=args.cv_pages, compare=compare, boosting=boosting
+        html_rows,
+        text_rows,
+        sources,
+        cv_pages=args.cv_pages,
+        compare=compare,
+        boosting=boosting,
+        **({} if args.seed is None else {"seed": args.seed}),
     )
     output = Path(args.output)
     if args.card:

@@ -199,7 +199,11 @@ def make_estimator(kind: str = "hgb", seed: int = SEED, boosting: Boosting = Boo
 
 
 def cross_validate(
-    rows: list[PageRows], kind: str = "hgb", folds: int = CV_FOLDS, boosting: Boosting = Boosting()
+    rows: list[PageRows],
+    kind: str = "hgb",
+    folds: int = CV_FOLDS,
+    boosting: Boosting = Boosting(),
+    seed: int = SEED,
 ) -> dict:
     """Grouped (by page) k-fold line scores of an estimator kind; every test line is scored."""
     from sklearn.model_selection import GroupKFold
@@ -207,16 +211,16 @@ def cross_validate(
     groups = np.arange(len(rows))
     truth, predicted = [], []
     for train_pages, test_pages in GroupKFold(n_splits=folds).split(groups, groups=groups):
-        estimator = _fitted([rows[i] for i in train_pages], kind, boosting)
+        estimator = _fitted([rows[i] for i in train_pages], kind, boosting, seed)
         test_features, test_labels, _, _ = stack_rows([rows[i] for i in test_pages])
         truth.append(test_labels)
         predicted.append(estimator.predict(test_features))
     return line_scores(np.concatenate(truth), np.concatenate(predicted))
 
 
-def _fitted(rows: list[PageRows], kind: str, boosting: Boosting = Boosting()):
-    features, labels, weights, _ = stack_rows(rows, MAX_FIT_LINES_PER_PAGE)
-    estimator = make_estimator(kind, boosting=boosting)
+def _fitted(rows: list[PageRows], kind: str, boosting: Boosting = Boosting(), seed: int = SEED):
+    features, labels, weights, _ = stack_rows(rows, MAX_FIT_LINES_PER_PAGE, seed)
+    estimator = make_estimator(kind, seed, boosting)
     if kind == "logreg":
         estimator.fit(features, labels, logisticregression__sample_weight=weights)
     else:
@@ -224,9 +228,9 @@ def _fitted(rows: list[PageRows], kind: str, boosting: Boosting = Boosting()):
     return estimator
 
 
-def fit(rows: list[PageRows], kind: str = "hgb", boosting: Boosting = Boosting()):
+def fit(rows: list[PageRows], kind: str = "hgb", boosting: Boosting = Boosting(), seed: int = SEED):
     """Fit one estimator on all pages (long pages sampled, see ``MAX_FIT_LINES_PER_PAGE``)."""
-    return _fitted(rows, kind, boosting)
+    return _fitted(rows, kind, boosting, seed)
 
 
 def data_hash(rows: list[PageRows]) -> str:
@@ -258,7 +262,7 @@ def versions() -> dict[str, str]:
 
 
 def out_of_fold_probabilities(
-    rows: list[PageRows], folds: int = CV_FOLDS, boosting: Boosting = Boosting()
+    rows: list[PageRows], folds: int = CV_FOLDS, boosting: Boosting = Boosting(), seed: int = SEED
 ) -> list[np.ndarray]:
     """First-pass probabilities of every page from a model that never saw it (grouped k-fold).
 
@@ -268,9 +272,9 @@ def out_of_fold_probabilities(
     from sklearn.model_selection import KFold
 
     probabilities: list[np.ndarray] = [np.empty((0, len(LABELS)))] * len(rows)
-    splitter = KFold(n_splits=folds, shuffle=True, random_state=SEED)
+    splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_pages, test_pages in splitter.split(np.arange(len(rows))):
-        estimator = _fitted([rows[i] for i in train_pages], "hgb", boosting)
+        estimator = _fitted([rows[i] for i in train_pages], "hgb", boosting, seed)
         for i in test_pages:
             probabilities[i] = ordered_proba(estimator, rows[i].features)
     return probabilities
@@ -297,6 +301,7 @@ def train_model(
     cv_pages: int | None = None,
     compare: tuple[str, ...] = (),
     boosting: Boosting = Boosting(),
+    seed: int = SEED,
 ) -> Model:
     """Fit both passes for both modes and build the card.
 
@@ -312,13 +317,16 @@ def train_model(
             instead of all of them; 0 skips that. The final fits always use every page.
         compare: further estimator kinds to cross-validate (first pass, same pages) for the card.
         boosting: the size of the boosted ensembles.
+        seed: seeds the out-of-fold split, the sampling of long pages' lines and the choice
+            of cross-validation pages. Training is deterministic for a given seed; other
+            seeds measure how far the model moves with them alone (README, "Retraining").
     """
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     started = time.time()
     card: dict = {
         "labels": list(LABELS),
         "estimator": "HistGradientBoostingClassifier, two passes",
-        "seed": SEED,
+        "seed": seed,
         "boosting": asdict(boosting),
         "versions": versions(),
         "feature_names": {"html": list(feature_names("html")), "text": list(feature_names("text"))},
@@ -334,7 +342,7 @@ def train_model(
         folds = min(CV_FOLDS, len(rows))
         logger.info("%s: out-of-fold first pass on %d pages", mode, len(rows))
         probabilities = (
-            out_of_fold_probabilities(rows, folds, boosting)
+            out_of_fold_probabilities(rows, folds, boosting, seed)
             if folds >= 2
             else [np.full((len(r.labels), len(LABELS)), 1 / len(LABELS)) for r in rows]
         )
@@ -346,15 +354,15 @@ def train_model(
         if len(chosen) >= CV_FOLDS:
             logger.info("%s: cross-validating the second pass on %d pages", mode, len(chosen))
             cv["pages"] = len(chosen)
-            cv["second pass"] = cross_validate([second_rows[i] for i in chosen], boosting=boosting)
+            cv["second pass"] = cross_validate([second_rows[i] for i in chosen], boosting=boosting, seed=seed)
             for kind in compare:
                 logger.info("%s: cross-validating %s (first pass)", mode, kind)
-                cv[f"first pass, {kind}"] = cross_validate([rows[i] for i in chosen], kind)
+                cv[f"first pass, {kind}"] = cross_validate([rows[i] for i in chosen], kind, seed=seed)
         card["cv"][mode] = cv
         logger.info("%s: fitting both passes on %d pages", mode, len(rows))
         estimators[mode] = {
-            "first": export_estimator(fit(rows, boosting=boosting)),
-            "second": export_estimator(fit(second_rows, boosting=boosting)),
+            "first": export_estimator(fit(rows, boosting=boosting, seed=seed)),
+            "second": export_estimator(fit(second_rows, boosting=boosting, seed=seed)),
         }
         card.setdefault("training_lines", {})[mode] = int(sum(len(r.labels) for r in rows))
         card.setdefault("training_data_sha256", {})[mode] = data_hash(rows)

@@ -116,3 +116,23 @@ def test_boosting_size_is_an_option_and_is_recorded(tmp_path):
     for passes in model.estimators.values():
         for ensemble in passes.values():
             assert len(ensemble.tree_starts) - 1 == 7 * ensemble.trees_per_iteration
+
+
+def test_seed_is_an_option_and_is_recorded(tmp_path):
+    import numpy as np
+
+    from boilerml.train import SEED, PageRows, stack_rows
+
+    _write_corpus(tmp_path, pages=9)
+    for name, seed in (("a", []), ("b", ["--seed", "7"])):
+        argv = ["train", "--datasets", str(tmp_path), "--output", str(tmp_path / f"{name}.npz")]
+        assert main([*argv, "--jobs", "1", "--cv-pages", "0", *seed]) == EXIT_OK
+    card_a = json.loads((tmp_path / "a.card.json").read_text("utf-8"))
+    card_b = json.loads((tmp_path / "b.card.json").read_text("utf-8"))
+    assert (card_a["seed"], card_b["seed"]) == (SEED, 7)
+    assert card_a["training_data_sha256"] == card_b["training_data_sha256"]
+    # The seed picks which lines of a long page are fitted (and the out-of-fold split).
+    page = PageRows("p", np.arange(1000, dtype=np.float32)[:, None], np.array(["content"] * 1000), 1.0)
+    picked = {seed: stack_rows([page], 10, seed)[0][:, 0].tolist() for seed in (SEED, 7)}
+    assert picked[SEED] != picked[7]
+    assert picked[SEED] == stack_rows([page], 10, SEED)[0][:, 0].tolist()
