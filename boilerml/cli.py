@@ -338,10 +338,9 @@ def _corpora(args: argparse.Namespace) -> tuple[Path, list[str]]:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from .corpora import read_corpora
-    from .handlabelled import LabelledDataError, read_corrections, read_labelled_pages
+    from .handlabelled import LabelledDataError
     from .model import save_model
-    from .train import Boosting, collect_rows, default_training_data_dir, labelled_text_rows, train_model
+    from .train import Boosting, default_training_data_dir, train_model, training_rows
 
     root, names = _corpora(args)
     if not names:
@@ -349,28 +348,10 @@ def run_train(args: argparse.Namespace) -> int:
         return EXIT_DATA
     own = Path(args.training_data) if args.training_data else default_training_data_dir()
     try:
-        corrections = read_corrections(own)
-        hand_pages = read_labelled_pages(own)
+        html_rows, text_rows, sources = training_rows(root, names, own, args.jobs, args.max_pages)
     except (OSError, LabelledDataError) as error:
         print(f"training data: {error}", file=sys.stderr)
         return EXIT_DATA
-
-    def pages():
-        for name in names:
-            for i, page in enumerate(read_corpora(root, "train", [name])):
-                if args.max_pages is not None and i >= args.max_pages:
-                    break
-                yield page
-
-    html_rows, text_rows = collect_rows(pages(), n_jobs=args.jobs, corrections=corrections)
-    sources: dict[str, int] = {}
-    for row in html_rows:
-        dataset = row.page_key.split("/", 1)[0]
-        sources[dataset] = sources.get(dataset, 0) + 1
-    for key, lines, labels, _meta in hand_pages:
-        text_rows.append(labelled_text_rows(key, lines, labels))
-    if hand_pages:
-        sources["training_data (text mode only)"] = len(hand_pages)
     if not html_rows:
         print(f"{root}: no training pages found", file=sys.stderr)
         return EXIT_DATA

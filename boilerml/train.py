@@ -20,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpora import Page, derive_labels, render_as_text, uses_blank_lines
+from .corpora import Page, derive_labels, read_corpora, render_as_text, uses_blank_lines
 from .features import CONTEXT_PROBABILITY_NAMES, extract_features, feature_names, probability_context_matrix
+from .handlabelled import read_corrections, read_labelled_pages
 from .lines import LABELS, LabelName, Line
 from .metrics import line_scores
 from .model import Model, ordered_proba
@@ -131,6 +132,45 @@ def collect_rows(
                 html_rows.append(html_part)
                 text_rows.append(text_part)
     return html_rows, text_rows
+
+
+def training_rows(
+    root: Path,
+    names: list[str],
+    own: Path,
+    n_jobs: int = 1,
+    max_pages: int | None = None,
+) -> tuple[list[PageRows], list[PageRows], dict[str, int]]:
+    """The rows ``boilerml train`` fits: the ``train`` split of the corpora ``names`` in
+    ``root`` (at most ``max_pages`` per corpus), with this project's corrections, plus its
+    hand-labelled pages in text mode.
+
+    Returns:
+        (html rows, text rows, pages per source for the card).
+
+    Raises:
+        OSError, boilerml.handlabelled.LabelledDataError: ``own`` cannot be read.
+    """
+    corrections = read_corrections(own)
+    hand_pages = read_labelled_pages(own)
+
+    def pages() -> Iterator[Page]:
+        for name in names:
+            for i, page in enumerate(read_corpora(root, "train", [name])):
+                if max_pages is not None and i >= max_pages:
+                    break
+                yield page
+
+    html_rows, text_rows = collect_rows(pages(), n_jobs=n_jobs, corrections=corrections)
+    sources: dict[str, int] = {}
+    for row in html_rows:
+        dataset = row.page_key.split("/", 1)[0]
+        sources[dataset] = sources.get(dataset, 0) + 1
+    for key, lines, labels, _meta in hand_pages:
+        text_rows.append(labelled_text_rows(key, lines, labels))
+    if hand_pages:
+        sources["training_data (text mode only)"] = len(hand_pages)
+    return html_rows, text_rows, sources
 
 
 def stack_rows(

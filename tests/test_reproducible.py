@@ -11,22 +11,15 @@ from __future__ import annotations
 
 import json
 
-from boilerml.corpora import corpus_names, read_corpora
-from boilerml.handlabelled import read_corrections, read_labelled_pages
+from boilerml.corpora import corpus_names
 from boilerml.model import DEFAULT_CARD_PATH
-from boilerml.train import collect_rows, data_hash, default_training_data_dir, labelled_text_rows
+from boilerml.train import data_hash, default_training_data_dir, training_rows
 
 
 def test_training_rows_are_those_of_the_shipped_model(datasets):
-    own = default_training_data_dir()
-
-    def pages():
-        for name in corpus_names(datasets):
-            yield from read_corpora(datasets, "train", [name])
-
-    html_rows, text_rows = collect_rows(pages(), n_jobs=2, corrections=read_corrections(own))
-    for key, lines, labels, _meta in read_labelled_pages(own):
-        text_rows.append(labelled_text_rows(key, lines, labels))
+    html_rows, text_rows, _ = training_rows(
+        datasets, corpus_names(datasets), default_training_data_dir(), n_jobs=2
+    )
     card = json.loads(DEFAULT_CARD_PATH.read_text("utf-8"))
     assert {"html": data_hash(html_rows), "text": data_hash(text_rows)} == card["training_data_sha256"], (
         "the training rows differ from the shipped model's: retrain (README, 'Retraining') "
