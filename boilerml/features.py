@@ -213,6 +213,48 @@ def _classes_of(codes: np.ndarray) -> np.ndarray:
     return classes
 
 
+#: Characters that a case-insensitive pattern matches to an ASCII letter although their
+#: lower case is not that letter: dotless i and long s (the dotted capital I lower-cases to
+#: two characters). Every other character matches a lower-case ASCII letter under
+#: ``re.IGNORECASE`` exactly when its ``str.lower()`` is that letter (checked over all of
+#: Unicode when this was written; ``tests/test_features.py`` keeps checking it).
+_FOLDS_UNLIKE_LOWER = re.compile("[\u0130\u0131\u017f]")
+#: An escape in a pattern's source (``\S``, ``\b``, ``\.``): not a literal character.
+_ESCAPE = re.compile(r"\\.", re.S)
+
+
+def _case_folded(text: str) -> str | None:
+    """``text.lower()`` when a lower-case pattern finds in it, character for character, what
+    the same pattern with ``re.IGNORECASE`` finds in ``text``; else None.
+
+    Case-insensitive scans are several times slower than case-sensitive ones (Python's
+    ``re`` cannot skip ahead on a literal first character), and the keyword cues are the
+    bulk of the feature time.
+    """
+    folded = text.lower()
+    if len(folded) != len(text) or _FOLDS_UNLIKE_LOWER.search(text):
+        return None
+    return folded
+
+
+@cache
+def _case_sensitive(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` without ``re.IGNORECASE``, for lower-cased text; called with this module's
+    fixed patterns only, so the cache stays small.
+
+    Raises:
+        ValueError: the pattern has a literal letter that has case and is not lower-case
+            ASCII: lower-cased text never holds an upper-case letter, and the folding was
+            only checked for the ASCII letters.
+    """
+    literals = _ESCAPE.sub("", pattern.pattern)
+    if any(ch.lower() != ch.upper() and not ("a" <= ch <= "z") for ch in literals):
+        raise ValueError(
+            f"a case-insensitive pattern must spell its letters in lower-case ASCII: {pattern.pattern!r}"
+        )
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+
 class _Page:
     """A page's line texts joined by newlines, with what the page-level counts need.
 
@@ -235,6 +277,14 @@ class _Page:
         self.text = "\n".join(texts)
         if self.text.count("\n") != self.n - 1:
             self.text = "\n".join(text.replace("\n", " ") for text in texts)
+        self.folded = _case_folded(self.text)
+
+    def _target(self, pattern: re.Pattern[str]) -> tuple[re.Pattern[str], str]:
+        """The pattern and text to scan: a case-insensitive pattern runs case-sensitively
+        over the lower-cased text when that finds the same matches (see :func:`_case_folded`)."""
+        if pattern.flags & re.IGNORECASE and self.folded is not None:
+            return _case_sensitive(pattern), self.folded
+        return pattern, self.text
 
     def line_of(self, offsets: np.ndarray) -> np.ndarray:
         """The line holding each character offset."""
@@ -242,7 +292,8 @@ class _Page:
 
     def matches(self, pattern: re.Pattern[str]) -> tuple[np.ndarray, np.ndarray]:
         """Each match of ``pattern`` (which never matches a newline): its line and its length."""
-        spans = [match.span() for match in pattern.finditer(self.text)]
+        pattern, text = self._target(pattern)
+        spans = [match.span() for match in pattern.finditer(text)]
         if not spans:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         bounds = np.array(spans, dtype=np.int64)
@@ -263,8 +314,9 @@ class _Page:
         if candidates is None:
             return (self.count(pattern) > 0).astype(np.float64)
         found = np.zeros(self.n)
+        pattern, text = self._target(pattern)
         for line in np.flatnonzero(candidates):
-            found[line] = pattern.search(self.text, self.starts[line], self.ends[line]) is not None
+            found[line] = pattern.search(text, self.starts[line], self.ends[line]) is not None
         return found
 
     def per_line_sum(self, values: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+from boilerml import features as f
 from boilerml.features import (
     DOM_BASE_NAMES,
     POSITION_NAMES,
@@ -353,7 +354,6 @@ _LINE_BULLET_START = re.compile(r"^(?:[-*•·▪►>]|\d{1,3}[.)、]|[（(]\d{1
 def reference_line_features(text: str, blank_before: bool) -> list[float]:
     import unicodedata
 
-    from boilerml import features as f
     from boilerml.tokens import CJK_CHAR, TOKEN
 
     vocab = cue_vocabulary()
@@ -477,7 +477,12 @@ if given is not None:
             "广告",
             "ad",
             "Advertisement",
+            "ADVERTISEMENT",
+            "ſhare",  # long s: "share" to a case-insensitive pattern, not to str.lower()
+            "Iı",
+            "İ",
             "back to top",
+            "Back To Top",
             "返回顶部",
             "a.b@x.org",
             "www.x.com",
@@ -502,3 +507,51 @@ if given is not None:
     )
     def test_page_level_features_agree_with_the_per_line_definitions(texts):
         assert_page_matches_lines(texts)
+
+
+def test_upper_case_cues_are_found_on_the_lower_cased_page():
+    # No character here folds unlike str.lower(), so the cue patterns scan the lower-cased
+    # text case-sensitively (the fast way) and must find what they find case-insensitively.
+    texts = ["ADVERTISEMENT", "Back To Top | PRINT", "COPYRIGHT 2016 · WWW.EXAMPLE.COM", "JAN 12 Reply (3)"]
+    assert f._case_folded("\n".join(texts)) is not None
+    assert_page_matches_lines(texts)
+
+
+@pytest.mark.parametrize("odd", ["ſ", "ı", "İ"])
+def test_pages_with_characters_that_fold_unlike_lower_case_are_scanned_case_insensitively(odd):
+    texts = [f"{odd}hare this", f"L{odd}KE", "Advertisement"]
+    assert f._case_folded("\n".join(texts)) is None
+    assert_page_matches_lines(texts)
+
+
+def test_only_three_characters_fold_to_an_ascii_letter_unlike_their_lower_case():
+    # The premises of the lower-cased scan, over every code point: apart from the three
+    # characters f._FOLDS_UNLIKE_LOWER names, a character matches a lower-case ASCII letter
+    # case-insensitively exactly when its lower case is that one letter; and lower-casing
+    # keeps a character a word character, digit or space (or not), so \b, \w, \d and \s
+    # read the lower-cased text as they read the original.
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    classes = [re.compile(r"\w"), re.compile(r"\d"), re.compile(r"\s")]
+    unlike, reclassed = [], []
+    for code in range(0x110000):
+        ch = chr(code)
+        lower = ch.lower()
+        if (letter.fullmatch(ch) is not None) != (lower in _ASCII_LOWER):
+            unlike.append(ch)
+        if len(lower) == 1 and any(bool(c.match(ch)) != bool(c.match(lower)) for c in classes):
+            reclassed.append(ch)
+    assert "".join(unlike) == "\u0130\u0131\u017f"
+    assert reclassed == []
+    assert all(f._FOLDS_UNLIKE_LOWER.fullmatch(ch) for ch in unlike)
+
+
+_ASCII_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def test_case_sensitive_copies_refuse_upper_case_or_non_ascii_letters():
+    with pytest.raises(ValueError, match="lower-case ASCII"):
+        f._case_sensitive(re.compile("Share", re.IGNORECASE))
+    with pytest.raises(ValueError, match="lower-case ASCII"):
+        f._case_sensitive(re.compile("café", re.IGNORECASE))
+    copy = f._case_sensitive(re.compile(r"\bshare\S", re.IGNORECASE))
+    assert not copy.flags & re.IGNORECASE and copy.pattern == r"\bshare\S"
