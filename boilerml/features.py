@@ -214,8 +214,8 @@ def _classes_of(codes: np.ndarray) -> np.ndarray:
 
 
 #: Characters that a case-insensitive pattern matches to an ASCII letter although their
-#: lower case is not that letter: dotless i and long s (the dotted capital I lower-cases to
-#: two characters). Every other character matches a lower-case ASCII letter under
+#: lower case is not that letter: dotless i and long s, and the dotted capital I, whose
+#: lower case is two characters. Every other character matches a lower-case ASCII letter under
 #: ``re.IGNORECASE`` exactly when its ``str.lower()`` is that letter (checked over all of
 #: Unicode when this was written; ``tests/test_features.py`` keeps checking it).
 _FOLDS_UNLIKE_LOWER = re.compile("[\u0130\u0131\u017f]")
