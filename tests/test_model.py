@@ -12,14 +12,18 @@ import numpy as np
 import pytest
 
 import boilerml
+from boilerml.features import extract_features, probability_context_matrix
 from boilerml.model import (
+    CONFIDENT_FIRST_PASS,
     DEFAULT_CARD_PATH,
     DEFAULT_MODEL_PATH,
     ModelError,
     check_card,
     load_model,
+    ordered_proba,
     read_model_arrays,
 )
+from boilerml.segment import html_to_lines
 
 
 def test_shipped_model_matches_its_card():
@@ -166,3 +170,19 @@ def test_tampered_default_model_fails_checksum(tmp_path, monkeypatch):
     monkeypatch.setattr("boilerml.model.DEFAULT_CARD_PATH", DEFAULT_CARD_PATH)
     with pytest.raises(ModelError, match="checksum"):
         load_model()
+
+
+def test_only_lines_the_first_pass_is_unsure_of_go_through_the_second(news_html):
+    model = load_model()
+    lines = html_to_lines(news_html.decode("utf-8"))
+    features = extract_features(lines, "html")
+    passes = model.estimators["html"]
+    first = ordered_proba(passes["first"], features)
+    second = ordered_proba(passes["second"], np.hstack([features, probability_context_matrix(first)]))
+    sure = first.max(axis=1) >= CONFIDENT_FIRST_PASS
+    assert 0 < sure.sum() < len(lines)  # the example has lines of both kinds
+    probabilities = model.predict_proba(features, "html")
+    np.testing.assert_array_equal(probabilities[sure], first[sure])
+    # The unsure lines' context features still read every line's first-pass verdict.
+    np.testing.assert_array_equal(probabilities[~sure], second[~sure])
+    np.testing.assert_array_equal(model.predict_proba(features, "html", confident=1.5), second)
