@@ -72,7 +72,8 @@ class Model:
     ``estimators[mode]["first"]`` labels lines from their own features, shape ``(n, k_mode)``;
     ``estimators[mode]["second"]`` sees those features plus what the first pass said about
     the lines around each one (:func:`boilerml.features.probability_context_matrix`) and
-    gives the final probabilities, shape ``(n, 4)`` in :data:`boilerml.lines.LABELS` order.
+    gives the final probabilities, shape ``(n, 4)`` in :data:`boilerml.lines.LABELS` order,
+    of the lines the first pass is unsure of (:data:`CONFIDENT_FIRST_PASS`).
     An estimator is a :class:`boilerml.trees.TreeEnsemble` (or, right after fitting, the
     scikit-learn estimator itself). They are only read, so one model may serve many threads.
     """
@@ -96,11 +97,8 @@ class Model:
         unsure = first.max(axis=1) < confident
         if not unsure.any():
             return first
-        context = probability_context_matrix(first)
-        second = ordered_proba(passes["second"], np.hstack([features[unsure], context[unsure]]))
-        if unsure.all():
-            return second
-        first[unsure] = second
+        context = probability_context_matrix(first)  # every line's verdict, before any is replaced
+        first[unsure] = ordered_proba(passes["second"], np.hstack([features[unsure], context[unsure]]))
         return first
 
 
