@@ -1,0 +1,53 @@
+"""Evaluate a model on every dev page and dump per-page figures as JSON (experiment helper).
+
+Usage: python benchmarks/experiments/evaldump.py MODEL.npz OUT.json [--jobs 2]
+
+OUT.json holds the summary (per corpus / language / page type and mode), the comment F1 on
+pages whose corpus annotates comments, per mode, and per page and mode: token F1 and the
+line labels (truth, predicted), so that two models can be compared page by page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from boilerml.corpora import datasets_dir
+from boilerml.evaluate import evaluate, line_report, summarise
+from boilerml.model import load_model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("model")
+    parser.add_argument("out")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--datasets", default=None)
+    args = parser.parse_args()
+    results = evaluate(datasets_dir(args.datasets), load_model(args.model), n_jobs=args.jobs)
+    out = {"summary": summarise(results), "comment_gold": {}, "lines": {}, "pages": []}
+    for mode in ("html", "text"):
+        gold = [r for r in results if r.comment_gold and r.mode == mode]
+        out["comment_gold"][mode] = line_report(gold, mode)["scores"]["comment"]
+        out["lines"][mode] = line_report(results, mode)["scores"]
+    for r in results:
+        out["pages"].append(
+            {
+                "dataset": r.dataset,
+                "id": r.page_id,
+                "lang": r.lang,
+                "mode": r.mode,
+                "type": r.page_type,
+                "f1": r.token_f1,
+                "truth": "".join(t[0] for t in r.truth),
+                "pred": "".join(p[0] for p in r.predicted),
+            }
+        )
+    Path(args.out).write_text(json.dumps(out, default=lambda o: float(o) if isinstance(o, np.floating) else int(o)))
+
+
+if __name__ == "__main__":
+    main()
