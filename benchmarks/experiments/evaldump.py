@@ -46,7 +46,9 @@ def main() -> None:
                 "pred": "".join(p[0] for p in r.predicted),
             }
         )
-    Path(args.out).write_text(json.dumps(out, default=lambda o: float(o) if isinstance(o, np.floating) else int(o)))
+    Path(args.out).write_text(
+        json.dumps(out, default=lambda o: float(o) if isinstance(o, np.floating) else int(o))
+    )
 
 
 if __name__ == "__main__":

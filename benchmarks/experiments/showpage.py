@@ -25,7 +25,9 @@ def main() -> None:
     args = parser.parse_args()
     model = load_model(args.model)
     root = datasets_dir(None)
-    page = next(p for p in read_corpus(root / f"{args.dataset}.tar.gz", "dev") if p.page_id.startswith(args.page_id))
+    page = next(
+        p for p in read_corpus(root / f"{args.dataset}.tar.gz", "dev") if p.page_id.startswith(args.page_id)
+    )
     lines = html_to_lines(page.text())
     truth = derive_labels(lines, page.content, page.comments)
     if args.mode == "text":
