@@ -1,10 +1,15 @@
 """Evaluate a model on every dev page and dump per-page figures as JSON (experiment helper).
 
-Usage: python benchmarks/experiments/evaldump.py MODEL.npz OUT.json [--jobs 2]
+Usage: python benchmarks/experiments/evaldump.py MODEL.npz OUT.json [--jobs 2] [--compact]
 
 OUT.json holds the summary (per corpus / language / page type and mode), the comment F1 on
 pages whose corpus annotates comments, per mode, and per page and mode: token F1 and the
-line labels (truth, predicted), so that two models can be compared page by page.
+line labels (truth, predicted), so that two models can be compared page by page
+(``compare.py``). ``--compact`` leaves the line labels out: the figures that are kept in
+``figures/`` (numbers keyed by page id, no corpus text).
+
+Run it with the code that fitted the model first on ``sys.path`` (``PYTHONPATH=<worktree>``):
+the editable install otherwise supplies whichever checkout it was installed from.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ def main() -> None:
     parser.add_argument("out")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--datasets", default=None)
+    parser.add_argument("--compact", action="store_true", help="per-page token F1 only, no line labels")
     args = parser.parse_args()
     results = evaluate(datasets_dir(args.datasets), load_model(args.model), n_jobs=args.jobs)
     out = {"summary": summarise(results), "comment_gold": {}, "lines": {}, "pages": []}
@@ -34,18 +40,12 @@ def main() -> None:
         out["comment_gold"][mode] = line_report(gold, mode)["scores"]["comment"]
         out["lines"][mode] = line_report(results, mode)["scores"]
     for r in results:
-        out["pages"].append(
-            {
-                "dataset": r.dataset,
-                "id": r.page_id,
-                "lang": r.lang,
-                "mode": r.mode,
-                "type": r.page_type,
-                "f1": r.token_f1,
-                "truth": "".join(t[0] for t in r.truth),
-                "pred": "".join(p[0] for p in r.predicted),
-            }
-        )
+        page = {"dataset": r.dataset, "id": r.page_id, "lang": r.lang, "mode": r.mode, "type": r.page_type}
+        page["f1"] = round(r.token_f1, 4) if args.compact else r.token_f1
+        if not args.compact:
+            page["truth"] = "".join(t[0] for t in r.truth)
+            page["pred"] = "".join(p[0] for p in r.predicted)
+        out["pages"].append(page)
     Path(args.out).write_text(
         json.dumps(out, default=lambda o: float(o) if isinstance(o, np.floating) else int(o))
     )

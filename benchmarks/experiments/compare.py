@@ -1,0 +1,54 @@
+"""Compare two models' dev figures written by ``evaldump.py`` (experiment helper).
+
+Usage: python benchmarks/experiments/compare.py BASE.json CANDIDATE.json [--pages N]
+
+Prints, per corpus and language group and mode, the mean token F1 of both and the change;
+the comment F1 on the comment-gold pages; and with ``--pages N`` the N pages of each corpus
+whose token F1 moved most in each direction. Both files may be compact (``--compact``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("base")
+    parser.add_argument("candidate")
+    parser.add_argument("--pages", type=int, default=0, help="show the pages that moved most")
+    args = parser.parse_args()
+    base, cand = (json.loads(Path(path).read_text()) for path in (args.base, args.candidate))
+    print(f"{'group':18s} mode  {'base':>7s} {'cand':>7s} {'change':>8s}")
+    for group in sorted(base["summary"], key=lambda g: (":" in g, g)):
+        for mode in ("html", "text"):
+            a = base["summary"][group].get(mode, {}).get("token_f1_mean")
+            b = cand["summary"].get(group, {}).get(mode, {}).get("token_f1_mean")
+            if a is not None and b is not None:
+                print(f"{group:18s} {mode:5s} {a:7.4f} {b:7.4f} {b - a:+8.4f}")
+    for mode in ("html", "text"):
+        a, b = base["comment_gold"][mode]["f1"], cand["comment_gold"][mode]["f1"]
+        print(f"comment F1 on comment-gold pages, {mode}: {a:.4f} -> {b:.4f} ({b - a:+.4f})")
+    if not args.pages:
+        return
+    by_page: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for name, figures in (("base", base), ("cand", cand)):
+        for page in figures["pages"]:
+            by_page[(page["dataset"], page["mode"], page["id"])][name] = page["f1"]
+    moved: dict[tuple[str, str], list[tuple[float, str, float, float]]] = defaultdict(list)
+    for (dataset, mode, page_id), f1 in by_page.items():
+        if len(f1) == 2:
+            moved[(dataset, mode)].append((f1["cand"] - f1["base"], page_id, f1["base"], f1["cand"]))
+    for (dataset, mode), rows in sorted(moved.items()):
+        rows.sort()
+        shown = rows[: args.pages] + rows[-args.pages :] if len(rows) > 2 * args.pages else rows
+        print(f"{dataset} {mode}:")
+        for change, page_id, a, b in shown:
+            print(f"   {page_id[:48]:48s} {a:.3f} -> {b:.3f} {change:+.3f}")
+
+
+if __name__ == "__main__":
+    main()
