@@ -34,7 +34,7 @@ def main() -> None:
         print(f"comment F1 on comment-gold pages, {mode}: {a:.4f} -> {b:.4f} ({b - a:+.4f})")
     if not args.pages:
         return
-    by_page: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    by_page: dict[tuple[str, str, str], dict[str, float]] = defaultdict(dict)
     for name, figures in (("base", base), ("cand", cand)):
         for page in figures["pages"]:
             by_page[(page["dataset"], page["mode"], page["id"])][name] = page["f1"]

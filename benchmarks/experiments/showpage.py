@@ -10,6 +10,7 @@ import argparse
 from boilerml.classify import classify_lines
 from boilerml.corpora import datasets_dir, derive_labels, read_corpus, render_as_text, uses_blank_lines
 from boilerml.features import extract_features
+from boilerml.lines import LABELS
 from boilerml.model import load_model
 from boilerml.segment import html_to_lines, text_to_lines
 
@@ -39,7 +40,7 @@ def main() -> None:
         if i >= args.max:
             break
         mark = " " if t == line.label else "*"
-        probs = " ".join(f"{line.probabilities[k]:.2f}" for k in ("content", "navigation", "ad", "comment"))
+        probs = " ".join(f"{line.probabilities[k]:.2f}" for k in LABELS)
         print(f"{i:4d} {mark} {t[:4]:4s} {line.label[:4]:4s} [{probs}] {line.text[: args.width]}")
 
 
