@@ -154,9 +154,13 @@ def card_markdown(card: dict[str, Any]) -> str:
                 continue
             cells = " | ".join(f"{scores[label]['f1']:.3f}" for label in card["labels"])
             out.append(f"| {mode} | {kind} | {cells} | {scores['macro']['f1']:.3f} |")
+    second_pass_pages = card.get("cv", {}).get("html", {}).get("pages")
     out += [
         "",
-        f"Second pass cross-validated on {card.get('cv', {}).get('html', {}).get('pages', '?')} pages.",
+        f"Second pass cross-validated on {second_pass_pages} pages."
+        if second_pass_pages
+        else "Second pass not cross-validated (trained with `--cv-pages 0`); the first pass's"
+        " scores are out-of-fold on every training page.",
     ]
     return "\n".join(out) + "\n"
 

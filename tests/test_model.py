@@ -18,6 +18,7 @@ from boilerml.model import (
     DEFAULT_CARD_PATH,
     DEFAULT_MODEL_PATH,
     ModelError,
+    card_markdown,
     check_card,
     load_model,
     ordered_proba,
@@ -186,3 +187,12 @@ def test_only_lines_the_first_pass_is_unsure_of_go_through_the_second(news_html)
     # The unsure lines' context features still read every line's first-pass verdict.
     np.testing.assert_array_equal(probabilities[~sure], second[~sure])
     np.testing.assert_array_equal(model.predict_proba(features, "html", confident=1.5), second)
+
+
+def test_card_markdown_says_whether_the_second_pass_was_cross_validated():
+    card = json.loads(DEFAULT_CARD_PATH.read_text("utf-8"))
+    card["cv"]["html"]["pages"] = 1200
+    assert "Second pass cross-validated on 1200 pages." in card_markdown(card)
+    for cv in card["cv"].values():
+        cv.pop("pages", None)
+    assert "Second pass not cross-validated (trained with `--cv-pages 0`)" in card_markdown(card)
