@@ -159,8 +159,8 @@ def card_markdown(card: dict[str, Any]) -> str:
         "",
         f"Second pass cross-validated on {second_pass_pages} pages."
         if second_pass_pages
-        else "Second pass not cross-validated (trained with `--cv-pages 0`); the first pass's"
-        " scores are out-of-fold on every training page.",
+        else "Second pass not cross-validated (`--cv-pages` 0, or fewer pages than folds); the"
+        " first pass's scores are out-of-fold on every training page.",
     ]
     return "\n".join(out) + "\n"
 

@@ -195,4 +195,4 @@ def test_card_markdown_says_whether_the_second_pass_was_cross_validated():
     assert "Second pass cross-validated on 1200 pages." in card_markdown(card)
     for cv in card["cv"].values():
         cv.pop("pages", None)
-    assert "Second pass not cross-validated (trained with `--cv-pages 0`)" in card_markdown(card)
+    assert "Second pass not cross-validated (`--cv-pages` 0" in card_markdown(card)
