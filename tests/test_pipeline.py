@@ -59,9 +59,34 @@ def test_ad_slot_inside_article_is_dropped(news_html):
 
 
 def test_comments_only_when_asked(news_html):
+    # The shipped model keeps this comment at P(comment) 0.52 and loses the thread's other
+    # one (0.24): the verdict is close to a coin flip (see the test below and exp20's record).
     comment = "About time. The old wall had been cracking for years"
     assert comment not in boilerml.clean(news_html)
     assert comment in boilerml.clean(news_html, keep=("content", "comment"))
+
+
+_ONE_COMMENT = (
+    '<div class="comment"><span class="author">{author}</span> <span class="date">12 March 2026</span>'
+    '<p>{body}</p><a class="reply" href="#">Reply</a></div>'
+)
+_BODIES = {
+    "Sam K": "My grandfather helped build the last repair in 1962, so it is good to see it done properly.",
+    "Ola B": "The granite blocks from the old section should go back in, they have lasted a century.",
+}
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: a plain comment thread is called navigation (README)")
+def test_every_comment_of_a_textbook_thread_is_labelled_comment(news_html):
+    # the example with two more comments of the same shape in its thread
+    page = news_html.decode("utf-8")
+    more = "".join(_ONE_COMMENT.format(author=author, body=body) for author, body in _BODIES.items())
+    page = page.replace("</section>\n</main>", more + "</section>\n</main>")
+    assert all(body in page for body in _BODIES.values())
+    kept = boilerml.clean(page, keep=("comment",))
+    first_two = ("About time. The old wall", "Good to hear they are using the same granite")
+    for body in (*first_two, *_BODIES.values()):
+        assert body in kept
 
 
 def test_chinese_text_page_is_cleaned_to_its_article(chinese_text):
