@@ -4,8 +4,8 @@ Usage: python benchmarks/experiments/evaldump.py MODEL.npz OUT.json [--jobs 2] [
 
 OUT.json holds the summary (per corpus / language / page type and mode), the comment F1 on
 pages whose corpus annotates comments, per mode, and per page and mode: token F1 and the
-line labels (truth, predicted), so that two models can be compared page by page
-(``compare.py``). ``--compact`` leaves the line labels out: the figures that are kept in
+line labels (truth, predicted; one letter each, comment is "m"), so that two models can be
+compared page by page (``compare.py``). ``--compact`` leaves the line labels out: the figures that are kept in
 ``figures/`` (numbers keyed by page id, no corpus text).
 
 Run it with the code that fitted the model first on ``sys.path`` (``PYTHONPATH=<worktree>``):
@@ -23,6 +23,10 @@ import numpy as np
 from boilerml.corpora import datasets_dir
 from boilerml.evaluate import evaluate, line_report, summarise
 from boilerml.model import load_model
+
+#: One letter per label in the ``truth``/``pred`` strings ("content" and "comment" share a
+#: first letter, so the comment class is "m").
+LABEL_LETTERS = {"content": "c", "navigation": "n", "ad": "a", "comment": "m"}
 
 
 def main() -> None:
@@ -43,8 +47,8 @@ def main() -> None:
         page = {"dataset": r.dataset, "id": r.page_id, "lang": r.lang, "mode": r.mode, "type": r.page_type}
         page["f1"] = round(r.token_f1, 4) if args.compact else r.token_f1
         if not args.compact:
-            page["truth"] = "".join(t[0] for t in r.truth)
-            page["pred"] = "".join(p[0] for p in r.predicted)
+            page["truth"] = "".join(LABEL_LETTERS.get(t, "?") for t in r.truth)
+            page["pred"] = "".join(LABEL_LETTERS.get(p, "?") for p in r.predicted)
         out["pages"].append(page)
     Path(args.out).write_text(
         json.dumps(out, default=lambda o: float(o) if isinstance(o, np.floating) else int(o))
