@@ -4,7 +4,8 @@ Usage: python benchmarks/experiments/compare.py BASE.json CANDIDATE.json [--page
 
 Prints, per corpus and language group and mode, the mean token F1 of both and the change;
 the comment F1 on the comment-gold pages; and with ``--pages N`` the N pages of each corpus
-whose token F1 moved most in each direction. Both files may be compact (``--compact``).
+whose token F1 moved most in each direction, and the comment-gold pages whose comment lines
+found moved most. Both files may be compact (``--compact``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def main() -> None:
         print(f"comment F1 on comment-gold pages, {mode}: {a:.4f} -> {b:.4f} ({b - a:+.4f})")
     if not args.pages:
         return
+    show_comment_pages(base, cand, args.pages)
     by_page: dict[tuple[str, str, str], dict[str, float]] = defaultdict(dict)
     for name, figures in (("base", base), ("cand", cand)):
         for page in figures["pages"]:
@@ -48,6 +50,32 @@ def main() -> None:
         print(f"{dataset} {mode}:")
         for change, page_id, a, b in shown:
             print(f"   {page_id[:48]:48s} {a:.3f} -> {b:.3f} {change:+.3f}")
+
+
+def show_comment_pages(base: dict, cand: dict, count: int) -> None:
+    """The comment-gold pages whose correctly found comment lines changed most, per mode.
+
+    The comment-gold F1 pools lines, so a page with a thousand-line thread can carry it alone.
+    Only dumps written since ``comment_lines`` was added have the counts; older ones are skipped.
+    """
+    counts: dict[tuple[str, str, str], dict[str, dict[str, int]]] = defaultdict(dict)
+    for name, figures in (("base", base), ("cand", cand)):
+        for page in figures["pages"]:
+            if "comment_lines" in page:
+                counts[(page["mode"], page["dataset"], page["id"])][name] = page["comment_lines"]
+    for mode in ("html", "text"):
+        rows = sorted(
+            (c["cand"]["both"] - c["base"]["both"], dataset, page_id, c["base"], c["cand"])
+            for (page_mode, dataset, page_id), c in counts.items()
+            if page_mode == mode and len(c) == 2
+        )
+        if not rows:
+            continue
+        print(f"comment lines found (of gold), comment-gold pages, {mode}:")
+        shown = rows[:count] + rows[-count:] if len(rows) > 2 * count else rows
+        for change, dataset, page_id, a, b in shown:
+            found = f"{a['both']:5d} -> {b['both']:5d} of {a['gold']:5d}"
+            print(f"   {dataset} {page_id[:40]:40s} {found} ({change:+d})")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ Usage: python benchmarks/experiments/evaldump.py MODEL.npz OUT.json [--jobs 2] [
 OUT.json holds the summary (per corpus / language / page type and mode), the comment F1 on
 pages whose corpus annotates comments, per mode, and per page and mode: token F1 and the
 line labels (truth, predicted; one letter each, comment is "m"), so that two models can be
-compared page by page (``compare.py``). ``--compact`` leaves the line labels out: the figures that are kept in
+compared page by page (``compare.py``); on comment-gold pages, the counts of gold, predicted
+and correctly predicted comment lines. ``--compact`` leaves the line labels out: the figures that are kept in
 ``figures/`` (numbers keyed by page id, no corpus text).
 
 Run it with the code that fitted the model first on ``sys.path`` (``PYTHONPATH=<worktree>``):
@@ -46,6 +47,14 @@ def main() -> None:
     for r in results:
         page = {"dataset": r.dataset, "id": r.page_id, "lang": r.lang, "mode": r.mode, "type": r.page_type}
         page["f1"] = round(r.token_f1, 4) if args.compact else r.token_f1
+        if r.comment_gold:  # counts only (no text): which pages a pooled comment F1 rests on
+            is_gold = [label == "comment" for label in r.truth]
+            is_said = [label == "comment" for label in r.predicted]
+            page["comment_lines"] = {
+                "gold": sum(is_gold),
+                "predicted": sum(is_said),
+                "both": sum(g and s for g, s in zip(is_gold, is_said)),
+            }
         if not args.compact:
             page["truth"] = "".join(LABEL_LETTERS.get(t, "?") for t in r.truth)
             page["pred"] = "".join(LABEL_LETTERS.get(p, "?") for p in r.predicted)
