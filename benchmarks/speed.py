@@ -20,6 +20,14 @@ pages (the first ``--pages`` dev pages across the corpora):
 
 Not a test: nothing here asserts a time. ``--write`` puts the tables into
 ``benchmarks/RESULTS.md``.
+
+Floors (``benchmarks/speed_floors.json``), for CI: ``--check`` times only boilerml (both
+modes) and the parse-only baseline on the first ``--pages`` dev pages, and fails (exit 1) when
+a mode's pages/s as a multiple of the baseline's, measured in the same run, falls below its
+pinned floor by more than the file's tolerance, or when the model file outgrows its ceiling.
+Ratios to a baseline timed on the same machine and pages travel between machines; absolute
+pages/s do not. ``--pin`` measures and writes the floors, refusing to lower one unless given
+``--allow-lower REASON``, which the file's history records.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ if hasattr(os, "sched_setaffinity"):
 
 import argparse
 import datetime
+import json
 import statistics
 import subprocess
 import sys
@@ -46,7 +55,7 @@ from accuracy import EXTRACTORS, write_results  # noqa: E402
 
 import boilerml  # noqa: E402
 from boilerml.classify import classify_lines  # noqa: E402
-from boilerml.corpora import Page, datasets_dir, read_corpora, render_as_text  # noqa: E402
+from boilerml.corpora import Page, corpus_names, datasets_dir, read_corpora, render_as_text  # noqa: E402
 from boilerml.decode import decode  # noqa: E402
 from boilerml.features import extract_features  # noqa: E402
 from boilerml.model import DEFAULT_MODEL_PATH  # noqa: E402
@@ -60,6 +69,20 @@ BASELINE = "lxml parse + text_content (baseline)"
 DEFAULT_SIZES_KB = (10, 100, 1000, 5000)
 #: Fresh interpreters timed for the cold start.
 COLD_STARTS = 5
+#: Dev pages timed for the full report.
+DEFAULT_PAGES = 200
+FLOORS_PATH = HERE / "speed_floors.json"
+#: The boilerml modes whose speed relative to the baseline is pinned.
+CHECKED = ("boilerml, HTML mode", "boilerml, text mode")
+#: ``--check`` fails below ``floor * (1 - tolerance)``. Timing two extractors in one process on
+#: a shared machine moves their ratio by 10-20 % between runs (and more between machines, whose
+#: caches favour C and Python code differently), so only a regression of a third or more fails.
+DEFAULT_TOLERANCE = 0.35
+#: Pages and runs timed by ``--check`` and ``--pin`` unless told otherwise: about 15 s.
+CHECK_PAGES = 100
+CHECK_REPEATS = 5
+#: Runs per timing of the full report.
+REPORT_REPEATS = 3
 
 
 def _median_seconds(call: Callable[[object], object], items: list, repeats: int) -> float:
@@ -239,31 +262,119 @@ def format_report(
     return "\n".join(out)
 
 
+def speed_ratios(pages: list[Page], dumps: list[bytes], repeats: int) -> dict[str, float]:
+    """Per checked boilerml mode, its pages/s as a multiple of the baseline's, same run.
+
+    The three are timed in turn within each repeat, so that a slow spell of a shared machine
+    falls on all of them; each ratio is the median of the repeats' ratios.
+    """
+    import lxml.html
+
+    calls: dict[str, tuple[Callable[[object], object], list]] = {
+        BASELINE: (lambda page: lxml.html.document_fromstring(page.html).text_content(), pages),
+        CHECKED[0]: (lambda page: boilerml.clean(page.html, input_format="html"), pages),
+        CHECKED[1]: (lambda dump: boilerml.clean(dump, input_format="text"), dumps),
+    }
+    ratios: dict[str, list[float]] = {name: [] for name in CHECKED}
+    for _ in range(repeats):
+        seconds = {name: _median_seconds(call, items, 1) for name, (call, items) in calls.items()}
+        for name in CHECKED:
+            ratios[name].append(seconds[BASELINE] / seconds[name])
+    return {name: statistics.median(values) for name, values in ratios.items()}
+
+
+def check(floors_file: dict, ratios: dict[str, float], model_mb: float) -> int:
+    """Compare measured ratios and model size with the pinned floors; 0 when all hold, else 1."""
+    tolerance = floors_file.get("tolerance", DEFAULT_TOLERANCE)
+    failed = 0
+    for name in CHECKED:
+        floor = floors_file["floors"][name]
+        holds = ratios[name] >= floor * (1 - tolerance)
+        failed += not holds
+        print(
+            f"{name}: {ratios[name]:.3f} × baseline (floor {floor:.3f}, tolerance {tolerance:.0%})"
+            f" {'ok' if holds else 'BELOW FLOOR'}"
+        )
+    ceiling = floors_file["model_mb_max"]
+    holds = model_mb <= ceiling
+    failed += not holds
+    print(f"model file: {model_mb:.1f} MB (ceiling {ceiling:.1f} MB) {'ok' if holds else 'TOO LARGE'}")
+    return 1 if failed else 0
+
+
+def pin(floors_file: dict, ratios: dict[str, float], model_mb: float, pages: int, reason: str | None) -> int:
+    """Write the measured ratios as floors (and the model size, with room, as its ceiling)."""
+    old = floors_file.get("floors", {})
+    lowered = [name for name in CHECKED if name in old and ratios[name] < old[name]]
+    if lowered and not reason:
+        print(f"refusing to lower the floors of {', '.join(lowered)}; give --allow-lower REASON")
+        return 1
+    floors_file["tolerance"] = floors_file.get("tolerance", DEFAULT_TOLERANCE)
+    floors_file["pages"] = pages
+    floors_file["floors"] = {name: round(ratios[name], 3) for name in CHECKED}
+    # The issue's limit is 20 MB; the ceiling keeps a retrain from growing the file unnoticed.
+    floors_file["model_mb_max"] = round(min(20.0, model_mb * 1.5), 1)
+    floors_file.setdefault("history", []).append(
+        {
+            "date": datetime.date.today().isoformat(),
+            "pages": pages,
+            "floors": floors_file["floors"],
+            "model_mb_max": floors_file["model_mb_max"],
+            "reason": reason or "raised or first pin",
+        }
+    )
+    FLOORS_PATH.write_text(json.dumps(floors_file, indent=2, ensure_ascii=False) + "\n")
+    print(f"pinned {floors_file['floors']} in {FLOORS_PATH.name}")
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", help="corpora folder (default: ../shared/datasets)")
-    parser.add_argument("--pages", type=int, default=200, help="dev pages to time")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pages", type=int, default=DEFAULT_PAGES, help="dev pages to time")
+    parser.add_argument("--repeats", type=int, help="runs per timing (default 3; 5 for --check and --pin)")
     parser.add_argument("--extractors", default=",".join(PEERS), help="peers to time (comma-separated)")
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES_KB)), help="page sizes in KB")
     parser.add_argument("--write", action="store_true", help="write the tables into RESULTS.md")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--check", action="store_true", help="compare with the pinned speed floors")
+    group.add_argument("--pin", action="store_true", help="measure and pin the speed floors")
+    parser.add_argument("--allow-lower", metavar="REASON", help="with --pin: lower floors, for this reason")
     args = parser.parse_args()
     root = Path(datasets_dir(args.datasets))
-    pages = [page for page, _ in zip(read_corpora(root, "dev"), range(args.pages), strict=False)]
+    if not corpus_names(root):
+        print(f"no corpora in {root}: nothing to time (the speed check needs real dev pages)")
+        sys.exit(0 if args.check else 2)
+    floors_file = json.loads(FLOORS_PATH.read_text()) if FLOORS_PATH.exists() else {}
+    n_pages = args.pages
+    if (args.check or args.pin) and args.pages == DEFAULT_PAGES:  # --pages not given
+        n_pages = floors_file.get("pages", CHECK_PAGES) if args.check else CHECK_PAGES
+    pages = [page for page, _ in zip(read_corpora(root, "dev"), range(n_pages), strict=False)]
     dumps = [render_as_text(html_to_lines(page.text()), False).encode() for page in pages]
+    if args.check or args.pin:
+        if args.check and "floors" not in floors_file:
+            print(f"no speed floors pinned in {FLOORS_PATH.name}: run --pin first")
+            sys.exit(1)
+        boilerml.default_model()
+        ratios = speed_ratios(pages, dumps, args.repeats or CHECK_REPEATS)
+        model_mb = DEFAULT_MODEL_PATH.stat().st_size / 1e6
+        if args.pin:
+            sys.exit(pin(floors_file, ratios, model_mb, len(pages), args.allow_lower))
+        sys.exit(check(floors_file, ratios, model_mb))
     n_lines = sum(dump.count(b"\n") + 1 for dump in dumps)
     names = [name for name in args.extractors.split(",") if name]
     boilerml.default_model()
-    timings = throughput(pages, dumps, names, args.repeats)
+    repeats = args.repeats or REPORT_REPEATS
+    timings = throughput(pages, dumps, names, repeats)
     stages = {
-        "html": stage_seconds([page.html for page in pages], "html", args.repeats),
-        "text": stage_seconds(dumps, "text", args.repeats),
+        "html": stage_seconds([page.html for page in pages], "html", repeats),
+        "text": stage_seconds(dumps, "text", repeats),
     }
     sizes = page_size_seconds(pages, tuple(int(kb) for kb in args.sizes.split(",")))
     report = format_report(
         len(pages),
         n_lines,
-        args.repeats,
+        repeats,
         timings,
         stages,
         cold_start_seconds(),
