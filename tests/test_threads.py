@@ -1,0 +1,42 @@
+"""The hand-written thread pages of benchmarks/threads/ and their script."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+from conftest import REPO
+
+SCRIPT = REPO / "benchmarks" / "threads.py"
+
+
+@pytest.fixture(scope="module")
+def threads():
+    spec = importlib.util.spec_from_file_location("threads_benchmark", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_thread_page_marks_its_article_and_at_least_three_comments(threads):
+    pages = sorted(threads.THREADS.glob("*.html"))
+    assert len(pages) >= 4
+    for path in pages:
+        raw = path.read_bytes()
+        assert len(threads.gold_blocks(raw, "comment")) >= 3, path.name
+        assert len(threads.gold_blocks(raw, "content")) >= 3, path.name
+
+
+def test_gold_blocks_are_whitespace_collapsed_texts_of_marked_elements(threads):
+    raw = b'<html><body><p data-gold="comment">a\n  <b>b</b></p><p>c</p></body></html>'
+    assert threads.gold_blocks(raw, "comment") == ["a b"]
+    assert threads.gold_blocks(raw, "content") == []
+
+
+def test_the_shipped_model_keeps_every_article_block_of_the_thread_pages(threads):
+    # golden: the article must survive whatever the thread below it is called
+    for path in sorted(threads.THREADS.glob("*.html")):
+        for mode, (_, _, kept, content) in threads.page_scores(path.read_bytes(), None).items():
+            assert kept == content, f"{path.name}, {mode} mode: {kept} of {content} article blocks kept"
