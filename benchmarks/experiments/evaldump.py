@@ -6,8 +6,8 @@ OUT.json holds the summary (per corpus / language / page type and mode), the com
 pages whose corpus annotates comments, per mode, and per page and mode: token F1 and the
 line labels (truth, predicted; one letter each, comment is "m"), so that two models can be
 compared page by page (``compare.py``); on comment-gold pages, the counts of gold, predicted
-and correctly predicted comment lines. ``--compact`` leaves the line labels out: the figures that are kept in
-``figures/`` (numbers keyed by page id, no corpus text).
+and correctly predicted comment lines. ``--compact`` leaves the line labels out: the figures
+that are kept in ``figures/`` (numbers keyed by page id, no corpus text).
 
 Run it with the code that fitted the model first on ``sys.path`` (``PYTHONPATH=<worktree>``):
 the editable install otherwise supplies whichever checkout it was installed from.
