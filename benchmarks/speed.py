@@ -73,7 +73,7 @@ COLD_STARTS = 5
 #: Dev pages timed for the full report.
 DEFAULT_PAGES = 200
 FLOORS_PATH = HERE / "speed_floors.json"
-#: The boilerml modes whose speed relative to the baseline is pinned.
+#: boilerml's two modes, as the tables name them; their speed relative to the baseline is pinned.
 CHECKED = ("boilerml, HTML mode", "boilerml, text mode")
 #: ``--check`` fails below ``floor * (1 - tolerance)``. Measured here, the ratios moved by up to
 #: 8 % between runs on an idle machine and 14 % with a training on the other core, and other
@@ -98,15 +98,20 @@ def _median_seconds(call: Callable[[object], object], items: list, repeats: int)
     return statistics.median(runs)
 
 
-def throughput(pages: list[Page], dumps: list[bytes], names: list[str], repeats: int) -> dict[str, float]:
-    """Seconds for all pages, per extractor (median of repeats)."""
+def _own_calls(pages: list[Page], dumps: list[bytes]) -> dict[str, tuple[Callable[[object], object], list]]:
+    """The baseline and boilerml's two modes: name -> (call on one item, the items)."""
     import lxml.html
 
-    calls: dict[str, tuple[Callable[[object], object], list]] = {
+    return {
         BASELINE: (lambda page: lxml.html.document_fromstring(page.html).text_content(), pages),
-        "boilerml, HTML mode": (lambda page: boilerml.clean(page.html, input_format="html"), pages),
-        "boilerml, text mode": (lambda dump: boilerml.clean(dump, input_format="text"), dumps),
+        CHECKED[0]: (lambda page: boilerml.clean(page.html, input_format="html"), pages),
+        CHECKED[1]: (lambda dump: boilerml.clean(dump, input_format="text"), dumps),
     }
+
+
+def throughput(pages: list[Page], dumps: list[bytes], names: list[str], repeats: int) -> dict[str, float]:
+    """Seconds for all pages, per extractor (median of repeats)."""
+    calls = _own_calls(pages, dumps)
     for name in names:
         run = EXTRACTORS[name].run
         calls[name] = (lambda page, run=run: run(page, page.text()), pages)
@@ -269,13 +274,7 @@ def speed_ratios(pages: list[Page], dumps: list[bytes], repeats: int) -> dict[st
     The three are timed in turn within each repeat, so that a slow spell of a shared machine
     falls on all of them; each ratio is the median of the repeats' ratios.
     """
-    import lxml.html
-
-    calls: dict[str, tuple[Callable[[object], object], list]] = {
-        BASELINE: (lambda page: lxml.html.document_fromstring(page.html).text_content(), pages),
-        CHECKED[0]: (lambda page: boilerml.clean(page.html, input_format="html"), pages),
-        CHECKED[1]: (lambda dump: boilerml.clean(dump, input_format="text"), dumps),
-    }
+    calls = _own_calls(pages, dumps)
     ratios: dict[str, list[float]] = {name: [] for name in CHECKED}
     for _ in range(repeats):
         seconds = {name: _median_seconds(call, items, 1) for name, (call, items) in calls.items()}
