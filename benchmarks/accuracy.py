@@ -538,7 +538,7 @@ def format_calibration(rows: list[tuple[str, np.ndarray, np.ndarray]]) -> str:
 
 # --- the precision/recall knob -----------------------------------------------------------------
 
-#: Thresholds of the curve; None is the default (most probable class).
+#: Thresholds of the curve; None keeps the lines whose most probable class is content.
 CURVE_THRESHOLDS: tuple[float | None, ...] = (None, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 
@@ -558,6 +558,8 @@ def _curve_chunk(pages: list[Page]) -> list[tuple[str, str, float | None, float,
 
 def format_curve(rows: list[tuple[str, str, float | None, float, float, float]]) -> str:
     """Markdown: mean token precision, recall and F1 per threshold, per mode and language group."""
+    from boilerml.reassemble import DEFAULT_THRESHOLD
+
     grouped: dict[tuple[str, str, float | None], list[tuple[float, float, float]]] = defaultdict(list)
     for mode, language, threshold, *prf in rows:
         for key in (language, "all pages"):
@@ -577,7 +579,8 @@ def format_curve(rows: list[tuple[str, str, float | None, float, float, float]])
                 members = grouped[(mode, key, threshold)]
                 p, r, f = (statistics.fmean(m[i] for m in members) for i in range(3))
                 cells.append(f"{p:.3f} / {r:.3f} / {f:.3f}")
-            name = "default (most probable class)" if threshold is None else f"{threshold:.2f}"
+            name = "most probable class" if threshold is None else f"{threshold:.2f}"
+            name += " (default)" if threshold == DEFAULT_THRESHOLD else ""
             out.append(f"| {name} | " + " | ".join(cells) + " |")
         out.append("")
     return "\n".join(out)

@@ -23,7 +23,7 @@ from typing import Any
 
 from .model import Model, default_model
 from .pipeline import MAX_LINES, classify
-from .reassemble import OutputFormat, check_keep, check_threshold, reassemble
+from .reassemble import DEFAULT_THRESHOLD, OutputFormat, check_keep, check_threshold, reassemble
 from .segment import InputFormat
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def clean_many(
     n_jobs: int | None = 1,
     input_format: InputFormat = "auto",
     keep: Iterable[str] = ("content",),
-    threshold: float | None = None,
+    threshold: float | None = DEFAULT_THRESHOLD,
     output_format: OutputFormat = "text",
     model: Model | None = None,
     max_lines: int | None = MAX_LINES,

@@ -34,7 +34,7 @@ from .model import (
     load_model,
 )
 from .pipeline import classify
-from .reassemble import OUTPUT_FORMATS
+from .reassemble import DEFAULT_THRESHOLD, OUTPUT_FORMATS
 
 logger = logging.getLogger(__name__)
 
@@ -109,8 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument(
         "--threshold",
         type=_parse_threshold,
+        default=DEFAULT_THRESHOLD,
         help="keep a line when the --keep classes' probabilities sum to at least this "
-        "(higher: less junk, less article); default: keep lines whose most probable class is kept",
+        f"(higher: less junk, less article; default {DEFAULT_THRESHOLD})",
     )
     clean.add_argument(
         "--input", choices=("auto", "html", "text"), default="auto", help="input format (default: sniffed)"

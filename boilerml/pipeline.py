@@ -10,7 +10,7 @@ from .decode import BinaryInputError, binary_signature, control_character_kind, 
 from .features import extract_features
 from .lines import LabelledLine
 from .model import Model, default_model
-from .reassemble import check_keep, check_threshold, to_text
+from .reassemble import DEFAULT_THRESHOLD, check_keep, check_threshold, to_text
 from .segment import InputFormat, resolve_format, segment
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def clean(
     *,
     input_format: InputFormat = "auto",
     keep: Iterable[str] = ("content",),
-    threshold: float | None = None,
+    threshold: float | None = DEFAULT_THRESHOLD,
     model: Model | None = None,
     max_lines: int | None = MAX_LINES,
 ) -> str:
@@ -75,10 +75,10 @@ def clean(
 
     Args:
         keep: the classes to keep; ``("content", "comment")`` adds the reader comments.
-        threshold: None keeps the lines whose most probable class is in ``keep``; a
-            probability keeps those whose ``keep`` classes sum to at least it. Raise it
-            (0.7, 0.9) for less junk and less article, lower it (0.3) for the reverse; the
-            README gives the measured trade-off.
+        threshold: keep the lines whose ``keep`` classes' probabilities sum to at least
+            this (default 0.5: more likely kept than not). Raise it (0.7, 0.9) for less junk
+            and less article, lower it (0.3) for the reverse; the README gives the measured
+            trade-off. None keeps the lines whose most probable class is in ``keep``.
         input_format, model, max_lines: as for :func:`classify`.
 
     Returns:

@@ -12,6 +12,12 @@ from .segment import HEADING_TAGS
 OutputFormat = Literal["text", "markdown", "json"]
 OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("text", "markdown", "json")
 
+#: Default keep threshold: a line goes out when its ``keep`` classes are together at least as
+#: likely as the rest. Keeping is a yes/no decision, and with calibrated probabilities (the
+#: calibration table in benchmarks/RESULTS.md) 0.5 is the rule that errs least on it; the most
+#: probable of four classes can be "content" at 0.4 while the line is 0.6 likely to be junk.
+DEFAULT_THRESHOLD = 0.5
+
 
 def check_keep(keep: Iterable[str]) -> tuple[str, ...]:
     """Validate the classes to keep; raises ValueError naming an unknown one."""
@@ -29,12 +35,13 @@ def check_threshold(threshold: float | None) -> float | None:
     return threshold
 
 
-def is_kept(line: LabelledLine, keep: Sequence[str], threshold: float | None = None) -> bool:
+def is_kept(line: LabelledLine, keep: Sequence[str], threshold: float | None = DEFAULT_THRESHOLD) -> bool:
     """Whether a line goes into the output.
 
-    With no ``threshold``, a line is kept when its most probable label is in ``keep``. With a
-    threshold, when the probabilities of the ``keep`` classes sum to at least ``threshold``:
-    higher values trade recall for precision (the measured curve is in the README).
+    A line is kept when the probabilities of the ``keep`` classes sum to at least
+    ``threshold``: higher values trade recall for precision (the measured curve is in the
+    README). With ``threshold=None``, when its most probable label (``line.label``) is in
+    ``keep``.
     """
     if threshold is None:
         return line.label in keep
@@ -42,14 +49,16 @@ def is_kept(line: LabelledLine, keep: Sequence[str], threshold: float | None = N
 
 
 def kept_lines(
-    labelled: Sequence[LabelledLine], keep: Sequence[str], threshold: float | None = None
+    labelled: Sequence[LabelledLine], keep: Sequence[str], threshold: float | None = DEFAULT_THRESHOLD
 ) -> list[LabelledLine]:
     """The lines :func:`is_kept` keeps, in page order."""
     return [line for line in labelled if is_kept(line, keep, threshold)]
 
 
 def to_text(
-    labelled: Sequence[LabelledLine], keep: Sequence[str] = ("content",), threshold: float | None = None
+    labelled: Sequence[LabelledLine],
+    keep: Sequence[str] = ("content",),
+    threshold: float | None = DEFAULT_THRESHOLD,
 ) -> str:
     """The kept lines, one paragraph per line."""
     return "\n".join(line.text for line in kept_lines(labelled, keep, threshold))
@@ -69,7 +78,9 @@ def _markdown_line(line: LabelledLine) -> str:
 
 
 def to_markdown(
-    labelled: Sequence[LabelledLine], keep: Sequence[str] = ("content",), threshold: float | None = None
+    labelled: Sequence[LabelledLine],
+    keep: Sequence[str] = ("content",),
+    threshold: float | None = DEFAULT_THRESHOLD,
 ) -> str:
     """The kept lines as Markdown: headings, list items and quotes marked, blank-line separated."""
     return "\n\n".join(_markdown_line(line) for line in kept_lines(labelled, keep, threshold))
@@ -78,7 +89,7 @@ def to_markdown(
 def to_json(
     labelled: Sequence[LabelledLine],
     keep: Sequence[str] = ("content",),
-    threshold: float | None = None,
+    threshold: float | None = DEFAULT_THRESHOLD,
     **extra: object,
 ) -> str:
     """A JSON object: ``text`` (the kept lines) and ``lines`` (every line with its label,
@@ -105,7 +116,7 @@ def reassemble(
     labelled: Sequence[LabelledLine],
     keep: Sequence[str] = ("content",),
     output_format: OutputFormat = "text",
-    threshold: float | None = None,
+    threshold: float | None = DEFAULT_THRESHOLD,
 ) -> str:
     """Render labelled lines in one of :data:`OUTPUT_FORMATS` (``threshold``: see :func:`is_kept`)."""
     check_threshold(threshold)

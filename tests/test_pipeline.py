@@ -12,8 +12,8 @@ import boilerml
 from boilerml.classify import classify_lines
 from boilerml.decode import decode
 from boilerml.features import extract_features
-from boilerml.lines import LABELS
-from boilerml.reassemble import reassemble, to_json, to_markdown
+from boilerml.lines import LABELS, LabelledLine
+from boilerml.reassemble import reassemble, to_json, to_markdown, to_text
 from boilerml.segment import html_to_lines, resolve_format
 
 
@@ -148,6 +148,20 @@ def test_threshold_trades_lines_monotonically(news_html):
     assert kept[0.9] != kept[0.1]  # the example has lines of middling confidence
     by_sum = [x.text for x in labelled if x.probabilities["content"] + x.probabilities["comment"] >= 0.5]
     assert boilerml.clean(news_html, keep=("content", "comment"), threshold=0.5) == "\n".join(by_sum)
+
+
+def test_default_keeps_a_line_only_when_its_kept_classes_outweigh_the_rest():
+    """Most probable class content, but 0.6 likely junk: dropped by default, kept by label."""
+    split = LabelledLine("split", "content", {"content": 0.4, "navigation": 0.35, "ad": 0.25, "comment": 0.0})
+    sure = LabelledLine("sure", "content", {"content": 0.9, "navigation": 0.1, "ad": 0.0, "comment": 0.0})
+    reply = LabelledLine(
+        "reply", "navigation", {"content": 0.3, "navigation": 0.4, "ad": 0.0, "comment": 0.3}
+    )
+    lines = [split, sure, reply]
+    assert to_text(lines) == "sure"
+    assert to_text(lines, threshold=None) == "split\nsure"
+    assert to_text(lines, keep=("content", "comment")) == "sure\nreply"  # 0.3 + 0.3 outweighs 0.4
+    assert to_text(lines, keep=("content", "comment"), threshold=None) == "split\nsure"
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
