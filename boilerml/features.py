@@ -450,10 +450,17 @@ DOM_BASE_NAMES: tuple[str, ...] = (
     "log_depth",
     "depth_minus_page_median",
     "log_path_repeats",
+    "log_repeated_units",
     *(f"tag_{t}" for t in TAG_COLUMNS),
     "tag_other",
     *DOM_FLAGS,
 )
+
+
+#: ``log_repeated_units`` counts a run's blocks up to this many: a thread or listing of ten
+#: posts is already long, and the few pages with hundreds (one dev page has a thread of 243)
+#: otherwise sit where training saw almost nothing (exp21).
+MAX_COUNTED_UNITS = 10
 
 
 def _tag_column(tag: str) -> str:
@@ -476,11 +483,12 @@ def dom_matrix(lines: list[Line]) -> np.ndarray:
         return out
     depths = np.array([line.depth for line in lines], dtype=np.float32)
     path_counts = Counter(line.path for line in lines)
-    tag_offset = 4
+    tag_offset = 5
     tag_index = {t: tag_offset + i for i, t in enumerate((*TAG_COLUMNS, "other"))}
     flag_offset = tag_offset + len(TAG_COLUMNS) + 1
     out[:, 0] = [line.link_chars / len(line.text) for line in lines]
     out[:, 3] = np.log1p([path_counts[line.path] for line in lines])
+    out[:, 4] = np.log1p(np.minimum([line.repeated_units for line in lines], MAX_COUNTED_UNITS))
     out[np.arange(n), [tag_index[_tag_column(line.tag)] for line in lines]] = 1.0
     flags = np.array([line.dom_flags for line in lines], dtype=np.int64)
     out[:, flag_offset : flag_offset + len(DOM_FLAGS)] = (flags[:, None] >> np.arange(len(DOM_FLAGS))) & 1

@@ -33,6 +33,9 @@ class Line:
             ancestor tags (nav, footer, li, a heading, ...) and class/id cue groups.
         path: ``/``-joined tag names from the root to the block element, for repetition
             and debugging (``"html/body/div/p"``).
+        repeated_units: how many sibling blocks of one kind, each of several lines, make the
+            run of blocks the line sits in (a thread of posted comments, a listing's teasers);
+            0 outside any such run and in text mode.
     """
 
     text: str
@@ -43,6 +46,7 @@ class Line:
     depth: int = 0
     dom_flags: int = 0
     path: str = ""
+    repeated_units: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -143,6 +143,23 @@ del _flag, _tags, _tag
 #: bounding memory on absurdly deep documents.
 MAX_PATH_TAGS = 12
 
+#: A run of sibling blocks counts as repeated units (a thread's posted comments, a listing's
+#: teasers) only when its blocks hold at least this many lines each on average: a posted
+#: comment carries at least an author or date line and its text, whereas a run of one-line
+#: blocks is a menu's items or an article's paragraphs, which ``path`` repetition already sees.
+MIN_LINES_PER_UNIT = 2
+#: ... and at most this many: runs of larger blocks are the page's layout (header, body,
+#: footer as sibling ``div``s), not posts.
+MAX_LINES_PER_UNIT = 20
+#: Blocks that can hold one post of a run: list items and articles always; generic
+#: containers only when classed, since runs of class-less ``div``s or cells are mostly the
+#: page's frame. Paragraphs and headings are never posts (a ``p`` of ``br``-cut lines is one
+#: block of text, not a run of them).
+_POST_TAGS = frozenset({"li", "article"})
+_CLASSED_POST_TAGS = frozenset(
+    {"div", "section", "aside", "dd", "dl", "blockquote", "tr", "table", "ul", "ol"}
+)
+_DIGITS = re.compile(r"[0-9]+")
 _WHITESPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HTML_SNIFF = re.compile(
@@ -283,6 +300,58 @@ def text_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
     return lines
 
 
+class _RepeatedUnits:
+    """Finds runs of sibling blocks of one kind, each holding several lines, during the walk.
+
+    Siblings are of one kind when they share their tag and the first token of their class
+    with digits removed (``li class="comment even depth-1"`` and ``li class="comment odd"``
+    match). Every line inside such a run learns how many blocks the run has; a line inside
+    several runs (a reply within a thread within a listing) keeps the largest count.
+    """
+
+    def __init__(self) -> None:
+        # One frame per open block element: (first line index, kind, its children's runs).
+        self._starts: list[int] = [0]
+        self._kinds: list[str] = [""]
+        self._children: list[dict[str, list[tuple[int, int]]] | None] = [None]
+        self._spans: list[tuple[int, int, int]] = []
+
+    def open(self, tag: str, classes: str, line_count: int) -> None:
+        """A block element starts; ``classes`` is its class attribute (lower-cased, or "")."""
+        self._starts.append(line_count)
+        kind = ""
+        first = classes.split(None, 1)[0] if classes and not classes.isspace() else ""
+        if tag in _POST_TAGS or (first and tag in _CLASSED_POST_TAGS):
+            kind = f"{tag}.{_DIGITS.sub('', first)}"
+        self._kinds.append(kind)
+        self._children.append(None)
+
+    def close(self, line_count: int) -> None:
+        start, kind, children = self._starts.pop(), self._kinds.pop(), self._children.pop()
+        if children is not None:
+            for child_kind, runs in children.items():
+                units = len(runs)
+                if not child_kind:
+                    continue
+                total = sum(end - begin for begin, end in runs)
+                if units >= 2 and MIN_LINES_PER_UNIT * units <= total <= MAX_LINES_PER_UNIT * units:
+                    self._spans.extend((begin, end, units) for begin, end in runs)
+        if line_count > start:
+            siblings = self._children[-1]
+            if siblings is None:
+                siblings = self._children[-1] = {}
+            siblings.setdefault(kind, []).append((start, line_count))
+
+    def counts(self, n_lines: int) -> list[int]:
+        """Per line, the number of blocks in the largest run holding it (0 outside any run)."""
+        counts = [0] * n_lines
+        for begin, end, units in self._spans:
+            for index in range(begin, min(end, n_lines)):
+                if counts[index] < units:
+                    counts[index] = units
+        return counts
+
+
 class _LineBuilder:
     """Accumulates inline text until a block boundary, then emits one :class:`Line`.
 
@@ -393,6 +462,7 @@ def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
     stack: list[tuple[str, int, int, tuple[str, int, str]]] = [("", 0, 0, ("", 0, ""))]
     tags: list[str] = []
     pre_depth = 0
+    repeated = _RepeatedUnits()
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, element in walker:
         if event == "comment" or event == "pi":
@@ -409,7 +479,8 @@ def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
                 continue
             _, parent_flags, parent_links, parent_context = stack[-1]
             flags = parent_flags | _TAG_BITS.get(tag, 0)
-            attributes = f"{element.get('class', '')} {element.get('id', '')}".lower()
+            classes = element.get("class", "").lower()
+            attributes = f"{classes} {element.get('id', '').lower()}"
             if len(attributes) > 1:
                 bits = class_id_bits.get(attributes)
                 if bits is None:  # pages repeat a few class names many times: match each once
@@ -428,6 +499,7 @@ def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
             context = parent_context
             if tag in BLOCK_TAGS:
                 context = (tag, len(tags) - 1, "/".join(tags[-MAX_PATH_TAGS:]))
+                repeated.open(tag, classes, len(builder.lines))
             if tag == "pre":
                 pre_depth += 1
             stack.append((tag, flags, links, context))
@@ -439,10 +511,15 @@ def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
                 pre_depth -= 1
             if closed in BLOCK_TAGS:
                 builder.flush()
+                repeated.close(len(builder.lines))
             _, flags, links, context = stack[-1]
             _add_text(builder, element.tail, links > 0, flags, context, pre_depth > 0)
     builder.flush()
-    return builder.lines
+    lines = builder.lines
+    for index, units in enumerate(repeated.counts(len(lines))):
+        if units:
+            lines[index] = replace(lines[index], repeated_units=units)
+    return lines
 
 
 def _add_text(

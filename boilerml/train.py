@@ -14,6 +14,7 @@ import hashlib
 import logging
 import platform
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from .handlabelled import read_corrections, read_labelled_pages
 from .lines import LABELS, LabelName, Line
 from .metrics import line_scores
 from .model import Model, ordered_proba
-from .segment import html_to_lines, text_to_lines
+from .segment import DOM_FLAGS, html_to_lines, text_to_lines
 from .trees import export_estimator
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,18 @@ CV_FOLDS = 3
 #: Fit on at most this many lines per page (a seeded sample, weights scaled up to match): a
 #: few huge pages of repeated links otherwise cost most of the fitting time for little gain.
 MAX_FIT_LINES_PER_PAGE = 300
+#: The label of a training line whose true class the corpus does not say: it is not fitted
+#: or scored, but its features and first-pass verdict still serve its neighbours' context.
+UNLABELLED = "?"
+_COMMENT_CONTAINER = 1 << DOM_FLAGS.index("class_id_comment")
+#: Label arrays hold any class name, so that a label can be given back in place.
+LABEL_DTYPE = f"<U{max(len(label) for label in LABELS)}"
+#: When more than this share of a page's lines sit inside a "comment" class/id, the cue is
+#: the page's own (``<body class="... comments-open">``), not a thread's: nothing is unlabelled.
+PAGE_LEVEL_CUE_SHARE = 0.5
+#: A comment area's line with at least this share of its characters in links is a widget
+#: ("Most commented" headlines, "Comments (46)"), not a posted comment: it keeps its label.
+LINK_HEAVY_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,9 @@ class PageRows:
     features: np.ndarray
     labels: np.ndarray
     weight: float
+    #: a stable 64-bit fingerprint of each line's text, shape ``(n,)`` (corpus pages only):
+    #: what :func:`relabel_site_boilerplate` counts across pages.
+    text_keys: np.ndarray | None = None
 
 
 def page_rows(
@@ -80,15 +96,82 @@ def page_rows(
     for index, label in (corrections or {}).items():
         if 0 <= index < len(derived):
             derived[index] = label
-    labels = np.array(derived)
+    if page.comments is None:
+        derived = unlabel_threads(lines, derived, protected=set(corrections or {}))
+    labels = np.array(derived, dtype=LABEL_DTYPE)
     key = f"{page.dataset}/{page.page_id}"
     weight = CJK_PAGE_WEIGHT if page.is_chinese else 1.0
     text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)))
     assert len(text_lines) == len(lines)
+    text_keys = np.array([text_key(line.text) for line in lines], dtype=np.uint64)
     return (
-        PageRows(key, extract_features(lines, "html"), labels, weight),
-        PageRows(key, extract_features(text_lines, "text"), labels, weight),
+        PageRows(key, extract_features(lines, "html"), labels, weight, text_keys),
+        PageRows(key, extract_features(text_lines, "text"), labels.copy(), weight, text_keys),
     )
+
+
+def text_key(text: str) -> int:
+    """A fingerprint of a line's text that is the same in every process (unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def relabel_thread_lines(html_rows: list[PageRows], text_rows: list[PageRows]) -> tuple[int, int]:
+    """Label the lines :func:`unlabel_threads` left unlabelled: site furniture or posted comment.
+
+    A comment area holds both the posted comments, which the corpus labelled navigation
+    although they are comments, and the site's own furniture around them (commenting rules,
+    "Leave a reply", login prompts), which is navigation on every page. The posted comments
+    are unique to their page; the furniture repeats across the site's pages. So an
+    unlabelled line whose text also appears on another page of ``html_rows`` gets
+    "navigation" back, and the others become "comment", in both modes (the pairs are
+    aligned, page for page). Labels are changed in place.
+
+    Returns:
+        (lines given "navigation", lines given "comment").
+    """
+    pages_with_text: Counter[int] = Counter()
+    for row in html_rows:
+        if row.text_keys is not None:
+            pages_with_text.update(set(row.text_keys.tolist()))
+    furniture = comments = 0
+    for html_row, text_row in zip(html_rows, text_rows, strict=True):
+        if html_row.text_keys is None:
+            continue
+        for i in np.flatnonzero(html_row.labels == UNLABELLED):
+            repeated = pages_with_text[int(html_row.text_keys[i])] >= 2
+            html_row.labels[i] = text_row.labels[i] = "navigation" if repeated else "comment"
+            furniture += repeated
+            comments += not repeated
+    return furniture, comments
+
+
+def unlabel_threads(
+    lines: list[Line], labels: list[LabelName], protected: frozenset[int] | set[int] = frozenset()
+) -> list[str]:
+    """Unlabel the reader comments of a page whose corpus has no comment gold.
+
+    Such corpora call a reader comment navigation (or content, if their gold keeps it), so a
+    thread inside a "comment" class/id would teach that comment sections are navigation,
+    against the pages that do label comments. Those navigation-labelled lines become
+    :data:`UNLABELLED` instead, unless the cue covers most of the page (a page-level class) or
+    the line's label is a hand correction (``protected`` line indices).
+
+    Returns:
+        the labels, shape ``(len(lines),)``, with some "navigation" turned :data:`UNLABELLED`.
+    """
+    in_thread = [bool(line.dom_flags & _COMMENT_CONTAINER) for line in lines]
+    if sum(in_thread) > PAGE_LEVEL_CUE_SHARE * len(lines):
+        return list(labels)
+    return [
+        UNLABELLED
+        if flagged and label == "navigation" and i not in protected and not _link_heavy(lines[i])
+        else label
+        for i, (flagged, label) in enumerate(zip(in_thread, labels, strict=True))
+    ]
+
+
+def _link_heavy(line: Line) -> bool:
+    return line.link_chars >= LINK_HEAVY_SHARE * len(line.text)
 
 
 def labelled_text_rows(key: str, lines: list[Line], labels: list[LabelName], weight: float = 1.0) -> PageRows:
@@ -131,6 +214,10 @@ def collect_rows(
             if html_part is not None and text_part is not None:
                 html_rows.append(html_part)
                 text_rows.append(text_part)
+    furniture, comments = relabel_thread_lines(html_rows, text_rows)
+    logger.info(
+        "comment areas: %d lines repeat on other pages (navigation), %d become comment", furniture, comments
+    )
     return html_rows, text_rows
 
 
@@ -181,7 +268,8 @@ def stack_rows(
     A page's lines share a weight of ``page_weight / sqrt(n_lines)``, so that long pages do
     not drown short ones while still counting for more than one line's worth; weights are
     then scaled to mean 1. With ``max_lines_per_page``, longer pages keep a seeded random
-    sample of that many lines, each weighing correspondingly more.
+    sample of that many lines, each weighing correspondingly more. :data:`UNLABELLED` lines
+    are left out (after sampling, so that the other pages' samples do not move).
     """
     rng = np.random.default_rng(seed)
     features, labels, weights, groups = [], [], [], []
@@ -192,6 +280,7 @@ def stack_rows(
         if max_lines_per_page is not None and n > max_lines_per_page:
             index = np.sort(rng.choice(n, size=max_lines_per_page, replace=False))
             weight *= n / max_lines_per_page
+        index = index[r.labels[index] != UNLABELLED]
         features.append(r.features[index])
         labels.append(r.labels[index])
         weights.append(np.full(len(index), weight))
@@ -331,7 +420,8 @@ def with_context(rows: list[PageRows], probabilities: list[np.ndarray]) -> list[
 def _first_pass_scores(rows: list[PageRows], probabilities: list[np.ndarray]) -> dict:
     truth = np.concatenate([r.labels for r in rows])
     predicted = np.array(LABELS)[np.concatenate([p.argmax(axis=1) for p in probabilities])]
-    return line_scores(truth, predicted)
+    labelled = truth != UNLABELLED
+    return line_scores(truth[labelled], predicted[labelled])
 
 
 def train_model(

@@ -190,7 +190,7 @@ def test_dom_matrix_columns():
     lines = [
         Line("Home", 0, tag="li", link_chars=4, depth=4, dom_flags=nav_bit, path="html/body/nav/ul/li"),
         Line("Body text", 1, tag="p", link_chars=0, depth=2, path="html/body/p"),
-        Line("More", 2, tag="span", link_chars=2, depth=3, path="html/body/p"),
+        Line("More", 2, tag="span", link_chars=2, depth=3, path="html/body/p", repeated_units=300),
     ]
     dom = dom_matrix(lines)
     col = {name: i for i, name in enumerate(DOM_BASE_NAMES)}
@@ -201,6 +201,7 @@ def test_dom_matrix_columns():
     assert dom[:, col["log_path_repeats"]].tolist() == pytest.approx(
         [math.log1p(1), math.log1p(2), math.log1p(2)]
     )
+    assert dom[:, col["log_repeated_units"]].tolist() == pytest.approx([0.0, 0.0, math.log1p(10)])
     assert (
         dom[0, col["tag_li"]] == 1.0 and dom[1, col["tag_p"]] == 1.0 and dom[2, col["tag_span_like"]] == 1.0
     )

@@ -360,3 +360,64 @@ def test_class_id_bits_are_those_of_the_full_scan(attributes):
     for match in matchers.scan.finditer(attributes):
         full |= segment_module._FLAG_BIT[f"class_id_{match.lastgroup}"]
     assert segment_module._class_id_bits(attributes, matchers) == full
+
+
+# --- runs of repeated units ---------------------------------------------------------------
+
+
+def _units(html: str) -> dict[str, int]:
+    return {line.text: line.repeated_units for line in html_to_lines(html)}
+
+
+_POST = '<div class="comment c{n}"><span>Reader {n}</span> <span>1 May</span><p>Post {n}.</p></div>'
+
+
+def test_every_line_of_a_thread_of_classed_posts_knows_the_thread_size():
+    thread = "".join(_POST.format(n=n) for n in range(3))
+    units = _units(f"<html><body><h1>Story</h1><p>Body.</p><section>{thread}</section></body></html>")
+    assert units == {
+        "Story": 0,
+        "Body.": 0,
+        "Reader 0 1 May": 3,
+        "Post 0.": 3,
+        "Reader 1 1 May": 3,
+        "Post 1.": 3,
+        "Reader 2 1 May": 3,
+        "Post 2.": 3,
+    }
+
+
+def test_one_line_blocks_unclassed_divs_and_lone_posts_are_no_run():
+    menu = "<ul><li>Home</li><li>News</li><li>Sport</li></ul>"  # items of one line each
+    frame = "<div><p>Left a</p><p>Left b</p></div><div><p>Right a</p><p>Right b</p></div>"  # no class
+    lone = '<div class="comment"><p>Only</p><p>post</p></div><div class="other"><p>x</p><p>y</p></div>'
+    units = _units(f"<html><body>{menu}{frame}{lone}</body></html>")
+    assert set(units.values()) == {0}
+
+
+def test_digits_in_the_first_class_token_do_not_split_a_run_and_li_needs_no_class():
+    items = "".join(f'<li class="post-{n} odd"><h3>Title {n}</h3><p>Teaser {n}</p></li>' for n in range(2))
+    items += "<li><h3>Title 2</h3><p>Teaser 2</p></li>"  # no class: a run of its own kind "li."
+    items += "<li><h3>Title 3</h3><p>Teaser 3</p></li>"
+    units = _units(f"<html><body><ul>{items}</ul></body></html>")
+    assert units["Title 0"] == units["Teaser 1"] == 2
+    assert units["Title 2"] == units["Teaser 3"] == 2
+
+
+def test_a_line_in_nested_runs_keeps_the_larger_count():
+    replies = "".join(f'<li class="reply"><p>R{n}</p><p>by x</p></li>' for n in range(4))
+    posts = f'<li class="post"><p>P0</p><p>by y</p><ul>{replies}</ul></li>'
+    posts += '<li class="post"><p>P1</p><p>by z</p></li>'
+    units = _units(f"<html><body><ol>{posts}</ol></body></html>")
+    assert units["R0"] == 4  # the replies' run (4) beats the posts' run (2)
+    assert units["P0"] == units["P1"] == 2
+
+
+def test_runs_of_very_long_blocks_are_layout_not_posts():
+    column = "".join(f"<p>para {n}</p>" for n in range(25))
+    html = f'<html><body><div class="col">{column}</div><div class="col">{column}</div></body></html>'
+    assert set(_units(html).values()) == {0}
+
+
+def test_text_lines_have_no_runs():
+    assert {line.repeated_units for line in text_to_lines("a\nb\nc")} == {0}

@@ -136,3 +136,69 @@ def test_seed_is_an_option_and_is_recorded(tmp_path):
     picked = {seed: stack_rows([page], 10, seed)[0][:, 0].tolist() for seed in (SEED, 7)}
     assert picked[SEED] != picked[7]
     assert picked[SEED] == stack_rows([page], 10, SEED)[0][:, 0].tolist()
+
+
+def test_reader_comments_are_unlabelled_only_where_the_corpus_has_no_comment_gold():
+    from boilerml.segment import html_to_lines
+    from boilerml.train import UNLABELLED, unlabel_threads
+
+    lines = html_to_lines(
+        "<p>The article.</p><div id='comments'><h3>2 comments</h3><p>Nice.</p><p>Agreed.</p></div>"
+        "<ul class='menu'><li>Home</li><li>About</li><li>Contact</li></ul>"
+    )
+    labels = ["content", "navigation", "navigation", "content", "navigation", "navigation", "navigation"]
+    assert [line.text for line in lines][:4] == ["The article.", "2 comments", "Nice.", "Agreed."]
+    # navigation inside the thread is unlabelled; content there, and lines outside it, keep theirs
+    expected = ["content", UNLABELLED, UNLABELLED, "content", "navigation", "navigation", "navigation"]
+    assert unlabel_threads(lines, labels) == expected
+    # a hand correction is kept
+    assert unlabel_threads(lines, labels, protected={2})[2] == "navigation"
+    # a link-heavy line of the area is a widget ("Most commented" headlines): it keeps its label
+    linked = html_to_lines(
+        "<p>The article.</p><div id='comments'><p><a href='/x'>Most read story</a></p></div>"
+    )
+    assert unlabel_threads(linked, ["content", "navigation"]) == ["content", "navigation"]
+
+
+def test_a_comment_class_on_most_of_the_page_unlabels_nothing():
+    from boilerml.segment import html_to_lines
+    from boilerml.train import unlabel_threads
+
+    lines = html_to_lines("<body class='comments-open'><p>One.</p><p>Two.</p><p>Three.</p></body>")
+    labels = ["navigation", "content", "navigation"]
+    assert unlabel_threads(lines, labels) == labels
+
+
+def test_thread_lines_are_furniture_when_they_repeat_on_another_page_and_comments_otherwise():
+    import numpy as np
+
+    from boilerml.train import UNLABELLED, PageRows, relabel_thread_lines, text_key
+
+    def page(key, texts, labels):
+        keys = np.array([text_key(t) for t in texts], dtype=np.uint64)
+        features = np.zeros((len(texts), 1))
+        html = PageRows(key, features, np.array(labels, dtype="<U10"), 1.0, keys)
+        return html, PageRows(key, features, np.array(labels, dtype="<U10"), 1.0, keys)
+
+    # the rules line sits on both pages; each page's posted comment is its own
+    a = page("x/1", ["Rules: be civil.", "Great piece!", "Body"], [UNLABELLED, UNLABELLED, "content"])
+    b = page("x/2", ["Rules: be civil.", "I disagree."], ["navigation", UNLABELLED])
+    html_rows, text_rows = [a[0], b[0]], [a[1], b[1]]
+    assert relabel_thread_lines(html_rows, text_rows) == (1, 2)
+    for rows in (html_rows, text_rows):
+        assert rows[0].labels.tolist() == ["navigation", "comment", "content"]
+        assert rows[1].labels.tolist() == ["navigation", "comment"]
+
+
+def test_text_key_is_stable_across_processes():
+    import os
+    import subprocess
+    import sys
+
+    from boilerml.train import text_key
+
+    # training workers are separate processes, each with its own seed for Python's hash()
+    code = "from boilerml.train import text_key; print(text_key('Reply'))"
+    env = {**os.environ, "PYTHONHASHSEED": "1"}
+    other = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert int(other.stdout) == text_key("Reply") != text_key("reply")
