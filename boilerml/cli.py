@@ -167,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--learning-rate", type=float, help="boosting learning rate (default: as the shipped model)"
     )
+    train.add_argument(
+        "--first-pass-cache",
+        help="folder where the first pass is stored and reused when its rows, seed and boosting "
+        "are unchanged (experiments that change only the second pass then retrain much faster)",
+    )
 
     evaluate = commands.add_parser("evaluate", help="score the model on the corpora's dev split")
     evaluate.add_argument("--datasets", help="folder of the corpora (default: ../shared/datasets)")
@@ -366,6 +371,7 @@ def run_train(args: argparse.Namespace) -> int:
         cv_pages=args.cv_pages,
         compare=compare,
         boosting=boosting,
+        first_pass_cache=Path(args.first_pass_cache) if args.first_pass_cache else None,
         **({} if args.seed is None else {"seed": args.seed}),
     )
     output = Path(args.output)

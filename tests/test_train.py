@@ -202,3 +202,39 @@ def test_text_key_is_stable_across_processes():
     env = {**os.environ, "PYTHONHASHSEED": "1"}
     other = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert int(other.stdout) == text_key("Reply") != text_key("reply")
+
+
+def test_a_cached_first_pass_gives_the_same_model_and_is_keyed_by_the_seed(tmp_path, caplog):
+    import logging
+
+    import numpy as np
+
+    _write_corpus(tmp_path, pages=6)
+    cache = tmp_path / "cache"
+    base = ["train", "--datasets", str(tmp_path), "--jobs", "1", "--cv-pages", "0"]
+    for name, extra in (("plain", []), ("stored", ["--first-pass-cache", str(cache)])):
+        assert main([*base, "--output", str(tmp_path / f"{name}.npz"), *extra]) == EXIT_OK
+    stored = sorted(cache.glob("first-pass-*.npz"))
+    caplog.set_level(logging.INFO, logger="boilerml.train")
+    assert len(stored) == 2  # one per mode
+    assert (
+        main([*base, "--output", str(tmp_path / "reused.npz"), "--first-pass-cache", str(cache)]) == EXIT_OK
+    )
+    assert sorted(cache.glob("first-pass-*.npz")) == stored
+    assert sum("first pass read from" in message for message in caplog.messages) == 2
+    assert (
+        main(
+            [*base, "--output", str(tmp_path / "seed7.npz"), "--first-pass-cache", str(cache), "--seed", "7"]
+        )
+        == EXIT_OK
+    )
+    assert len(list(cache.glob("first-pass-*.npz"))) == 4
+    models = {name: load_model(tmp_path / f"{name}.npz") for name in ("plain", "stored", "reused")}
+    for mode, passes in models["plain"].estimators.items():
+        for name, ensemble in passes.items():
+            for other in ("stored", "reused"):
+                theirs = models[other].estimators[mode][name].to_arrays()
+                for key, array in ensemble.to_arrays().items():
+                    assert np.array_equal(array, theirs[key]), (other, mode, name, key)
+    cards = {name: json.loads((tmp_path / f"{name}.card.json").read_text("utf-8")) for name in models}
+    assert cards["reused"]["cv"] == cards["plain"]["cv"]
