@@ -44,7 +44,7 @@ MAX_FIT_LINES_PER_PAGE = 300
 #: or scored, but its features and first-pass verdict still serve its neighbours' context.
 UNLABELLED = "?"
 #: Bumped whenever what :func:`first_pass` stores changes, so that older cache files are ignored.
-FIRST_PASS_CACHE_FORMAT = 1
+FIRST_PASS_CACHE_FORMAT = 2
 _COMMENT_CONTAINER = 1 << DOM_FLAGS.index("class_id_comment")
 #: Label arrays hold any class name, so that a label can be given back in place.
 LABEL_DTYPE = f"<U{max(len(label) for label in LABELS)}"
@@ -393,21 +393,38 @@ def versions() -> dict[str, str]:
 
 
 def out_of_fold_probabilities(
-    rows: list[PageRows], folds: int = CV_FOLDS, boosting: Boosting = Boosting(), seed: int = SEED
+    rows: list[PageRows],
+    folds: int = CV_FOLDS,
+    boosting: Boosting = Boosting(),
+    seed: int = SEED,
+    cache_prefix: Path | None = None,
 ) -> list[np.ndarray]:
     """First-pass probabilities of every page from a model that never saw it (grouped k-fold).
 
     Returns one ``(n_lines, 4)`` array per page, columns in LABELS order. These are what the
     second pass trains on, so that it learns from verdicts as imperfect as the real ones.
+    With ``cache_prefix``, each fold's probabilities are read from ``<prefix>-fold<i>.npz``
+    when present and stored there otherwise (see :func:`first_pass`).
     """
     from sklearn.model_selection import KFold
 
     probabilities: list[np.ndarray] = [np.empty((0, len(LABELS)))] * len(rows)
     splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_pages, test_pages in splitter.split(np.arange(len(rows))):
-        estimator = _fitted([rows[i] for i in train_pages], "hgb", boosting, seed)
-        for i in test_pages:
-            probabilities[i] = ordered_proba(estimator, rows[i].features)
+    for fold, (train_pages, test_pages) in enumerate(splitter.split(np.arange(len(rows)))):
+        path = _cache_piece(cache_prefix, f"fold{fold}")
+        stored = _read_piece(path)
+        if stored is not None:
+            fold_probabilities = np.split(stored["probabilities"], np.cumsum(stored["lengths"])[:-1])
+        else:
+            estimator = _fitted([rows[i] for i in train_pages], "hgb", boosting, seed)
+            fold_probabilities = [ordered_proba(estimator, rows[i].features) for i in test_pages]
+            _store_piece(
+                path,
+                probabilities=np.concatenate(fold_probabilities),
+                lengths=np.array([len(p) for p in fold_probabilities], dtype=np.int64),
+            )
+        for i, page_probabilities in zip(test_pages, fold_probabilities, strict=True):
+            probabilities[i] = page_probabilities
     return probabilities
 
 
@@ -422,41 +439,49 @@ def first_pass(
 
     The first pass is four of the five fits of a mode, and it depends only on the first-pass
     rows (features and labels), the seed, the boosting size and the library versions. With a
-    ``cache`` folder, it is read from there when all of those match a stored run, and stored
-    otherwise, so that an experiment changing only the second pass retrains in a fraction of
-    the time. The result is the same array for array with or without the cache.
+    ``cache`` folder, each of its fits is read from there when all of those match a stored
+    one, and stored as soon as it is made otherwise (one file per fit, so that an interrupted
+    training keeps the fits it finished). An experiment changing only the second pass then
+    retrains in a fraction of the time. The result is the same array for array with or
+    without the cache.
 
     Returns:
         (one ``(n_lines, 4)`` array per page, columns in LABELS order; the fitted first pass).
     """
-    path = None
-    if cache is not None:
-        path = cache / f"first-pass-{_first_pass_key(rows, folds, boosting, seed)}.npz"
-        if path.is_file():
-            logger.info("first pass read from %s", path)
-            with np.load(path, allow_pickle=False) as stored:
-                probabilities = np.split(stored["probabilities"], np.cumsum(stored["lengths"])[:-1])
-                ensemble = TreeEnsemble.from_arrays(
-                    {name[len("tree_") :]: stored[name] for name in stored.files if name.startswith("tree_")}
-                )
-            return probabilities, ensemble
+    prefix = None if cache is None else cache / f"first-pass-{_first_pass_key(rows, folds, boosting, seed)}"
     if folds >= 2:
-        probabilities = out_of_fold_probabilities(rows, folds, boosting, seed)
+        probabilities = out_of_fold_probabilities(rows, folds, boosting, seed, prefix)
     else:
         probabilities = [np.full((len(r.labels), len(LABELS)), 1 / len(LABELS)) for r in rows]
+    path = _cache_piece(prefix, "all")
+    stored = _read_piece(path)
+    if stored is not None:
+        return probabilities, TreeEnsemble.from_arrays(stored)
     ensemble = export_estimator(fit(rows, boosting=boosting, seed=seed))
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial.npz")
-        np.savez(
-            partial,
-            probabilities=np.concatenate(probabilities),
-            lengths=np.array([len(p) for p in probabilities], dtype=np.int64),
-            **{f"tree_{name}": array for name, array in ensemble.to_arrays().items()},
-        )
-        partial.replace(path)  # whole or absent, even if training is interrupted
-        logger.info("first pass stored in %s", path)
+    _store_piece(path, **ensemble.to_arrays())
     return probabilities, ensemble
+
+
+def _cache_piece(prefix: Path | None, piece: str) -> Path | None:
+    return None if prefix is None else prefix.with_name(f"{prefix.name}-{piece}.npz")
+
+
+def _read_piece(path: Path | None) -> dict[str, np.ndarray] | None:
+    if path is None or not path.is_file():
+        return None
+    logger.info("first pass: read %s", path)
+    with np.load(path, allow_pickle=False) as stored:
+        return {name: stored[name] for name in stored.files}
+
+
+def _store_piece(path: Path | None, **arrays: np.ndarray) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.stem}.partial.npz")
+    np.savez(partial, **arrays)
+    partial.replace(path)  # whole or absent, even if training is interrupted
+    logger.info("first pass: stored %s", path)
 
 
 def _first_pass_key(rows: list[PageRows], folds: int, boosting: Boosting, seed: int) -> str:
