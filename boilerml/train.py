@@ -485,12 +485,16 @@ def _store_piece(path: Path | None, **arrays: np.ndarray) -> None:
 
 
 def _first_pass_key(rows: list[PageRows], folds: int, boosting: Boosting, seed: int) -> str:
+    """A hash of everything a first pass depends on: rows and their weights, the folds, the
+    seed, the estimator's settings, the sampling of long pages and the library versions."""
     digest = hashlib.sha256(data_hash(rows).encode())
     settings = (
         FIRST_PASS_CACHE_FORMAT,
+        [r.weight for r in rows],
         folds,
         seed,
-        sorted(asdict(boosting).items()),
+        sorted(make_estimator("hgb", seed, boosting).get_params().items()),
+        MAX_FIT_LINES_PER_PAGE,
         sorted(versions().items()),
     )
     digest.update(repr(settings).encode())

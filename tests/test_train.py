@@ -234,3 +234,20 @@ def test_a_cached_first_pass_gives_the_same_model_and_is_keyed_by_the_seed(tmp_p
                     assert np.array_equal(array, theirs[key]), (other, mode, name, key)
     cards = {name: json.loads((tmp_path / f"{name}.card.json").read_text("utf-8")) for name in models}
     assert cards["reused"]["cv"] == cards["plain"]["cv"]
+
+
+def test_the_first_pass_cache_key_changes_with_what_the_first_pass_depends_on():
+    import numpy as np
+
+    from boilerml.train import Boosting, PageRows, _first_pass_key
+
+    def rows(weight=1.0, label="content"):
+        return [PageRows("p", np.ones((3, 2), dtype=np.float32), np.array([label] * 3), weight)]
+
+    key = _first_pass_key(rows(), 3, Boosting(), 1)
+    assert key == _first_pass_key(rows(), 3, Boosting(), 1)
+    assert key != _first_pass_key(rows(weight=2.0), 3, Boosting(), 1)
+    assert key != _first_pass_key(rows(label="navigation"), 3, Boosting(), 1)
+    assert key != _first_pass_key(rows(), 2, Boosting(), 1)
+    assert key != _first_pass_key(rows(), 3, Boosting(iterations=7), 1)
+    assert key != _first_pass_key(rows(), 3, Boosting(), 2)
