@@ -438,12 +438,11 @@ def first_pass(
     """The first pass of one mode: out-of-fold probabilities of every page, and the pass fitted on all.
 
     The first pass is four of the five fits of a mode, and it depends only on the first-pass
-    rows (features and labels), the seed, the boosting size and the library versions. With a
-    ``cache`` folder, each of its fits is read from there when all of those match a stored
-    one, and stored as soon as it is made otherwise (one file per fit, so that an interrupted
-    training keeps the fits it finished). An experiment changing only the second pass then
-    retrains in a fraction of the time. The result is the same array for array with or
-    without the cache.
+    rows and what :func:`_first_pass_key` hashes with them. With a ``cache`` folder, each of
+    its fits is read from there when that key matches a stored one, and stored as soon as it
+    is made otherwise (one file per fit, so that an interrupted training keeps the fits it
+    finished). An experiment changing only the second pass then retrains in a fraction of
+    the time. The result is the same array for array with or without the cache.
 
     Returns:
         (one ``(n_lines, 4)`` array per page, columns in LABELS order; the fitted first pass).

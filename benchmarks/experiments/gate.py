@@ -78,12 +78,9 @@ def main() -> None:
     probabilities, _ = first_pass(rows, min(CV_FOLDS, len(rows)), Boosting(), args.seed, Path(args.cache))
     second = with_context(rows, probabilities)
     n_base = len(feature_names(args.mode))
-    names = list(feature_names(args.mode)) + list(CONTEXT_PROBABILITY_NAMES)
-    dropped = {n_base + CONTEXT_PROBABILITY_NAMES.index(name) for name in without}
-    variants = {
-        "with": np.arange(len(names)),
-        "without": np.array([i for i in range(len(names)) if i not in dropped]),
-    }
+    every = np.arange(n_base + len(CONTEXT_PROBABILITY_NAMES))
+    dropped = [n_base + CONTEXT_PROBABILITY_NAMES.index(name) for name in without]
+    variants = {"with": every, "without": np.setdiff1d(every, dropped)}
     order = np.random.default_rng(args.seed).permutation(len(second))
     halves = (order[: len(order) // 2], order[len(order) // 2 :])
     boosting = Boosting(iterations=args.iterations)
