@@ -1,0 +1,103 @@
+"""Held-out final probabilities of the train pages (experiment helper).
+
+Usage: python benchmarks/experiments/heldout.py --cache DIR --out OUT.npz
+                                                [--mode html|text ...] [--seed S]
+                                                [--iterations N] [--datasets DIR]
+                                                [--max-pages N] [--jobs N]
+
+Decisions taken after the model (the keep rule of the reassembler, a fallback for pages
+where nothing looks like an article) must be tuned on pages the model did not see, and not
+on dev. This gives such pages without a second training: it builds the training rows, reads
+the out-of-fold first pass from a ``--first-pass-cache`` folder (or computes and stores it),
+fits the second pass on half of the train pages (a seeded split by page) and predicts the
+other half, then swaps the halves, applying the first pass's confident lines as
+:meth:`boilerml.model.Model.predict_proba` does. Every train page then has final
+probabilities from a model that never saw it (its second pass was fitted on half as many
+pages as the shipped one, so they are somewhat less sure than the shipped model's on dev).
+
+OUT.npz holds, per mode, the concatenated ``<mode>_probabilities`` ``(N, 4)`` (LABELS
+order), ``<mode>_labels`` ``(N,)``, ``<mode>_tokens`` ``(N,)`` (tokens per line, from the
+``log_tokens`` feature), ``<mode>_lengths`` (lines per page) and ``<mode>_pages`` (page
+keys): numbers and labels only, no corpus text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from boilerml.corpora import corpus_names, datasets_dir
+from boilerml.features import feature_names
+from boilerml.model import CONFIDENT_FIRST_PASS, ordered_proba
+from boilerml.train import (
+    CV_FOLDS,
+    SEED,
+    Boosting,
+    PageRows,
+    default_training_data_dir,
+    first_pass,
+    fit,
+    training_rows,
+    with_context,
+)
+
+
+def held_out_probabilities(
+    rows: list[PageRows], cache: Path, seed: int, boosting: Boosting
+) -> list[np.ndarray]:
+    """Final probabilities of every page, ``(n_lines, 4)`` each, from a second pass fitted on the
+    other half of the pages."""
+    first, _ = first_pass(rows, min(CV_FOLDS, len(rows)), Boosting(), seed, cache)
+    second = with_context(rows, first)
+    order = np.random.default_rng(seed).permutation(len(rows))
+    halves = (order[: len(order) // 2], order[len(order) // 2 :])
+    final: list[np.ndarray] = [np.empty(0)] * len(rows)
+    for train_index, test_index in (halves, halves[::-1]):
+        estimator = fit([second[i] for i in train_index], boosting=boosting, seed=seed)
+        for i in test_index:
+            probabilities = first[i].copy()
+            unsure = probabilities.max(axis=1) < CONFIDENT_FIRST_PASS
+            if unsure.any():
+                probabilities[unsure] = ordered_proba(estimator, second[i].features[unsure])
+            final[i] = probabilities
+    return final
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cache", required=True, help="the --first-pass-cache folder")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--mode", action="append", choices=("html", "text"))
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--iterations", type=int, default=Boosting().iterations)
+    parser.add_argument("--datasets", default=None)
+    parser.add_argument("--max-pages", type=int, default=None, help="per corpus (smoke tests)")
+    parser.add_argument("--jobs", type=int, default=1)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+
+    root = datasets_dir(args.datasets)
+    html_rows, text_rows, _ = training_rows(
+        root, corpus_names(root), default_training_data_dir(), args.jobs, args.max_pages
+    )
+    out: dict[str, np.ndarray] = {}
+    for mode in args.mode or ["html", "text"]:
+        rows = html_rows if mode == "html" else text_rows
+        boosting = Boosting(iterations=args.iterations)
+        final = held_out_probabilities(rows, Path(args.cache), args.seed, boosting)
+        tokens_column = feature_names(mode).index("log_tokens")
+        out[f"{mode}_probabilities"] = np.concatenate(final)
+        out[f"{mode}_labels"] = np.concatenate([r.labels for r in rows])
+        log_tokens = np.concatenate([r.features[:, tokens_column] for r in rows])
+        out[f"{mode}_tokens"] = np.rint(np.expm1(log_tokens))
+        out[f"{mode}_lengths"] = np.array([len(r.labels) for r in rows], dtype=np.int64)
+        out[f"{mode}_pages"] = np.array([r.page_key for r in rows])
+        np.savez_compressed(args.out, **out)
+        logging.info("%s: %d pages written to %s", mode, len(rows), args.out)
+
+
+if __name__ == "__main__":
+    main()
