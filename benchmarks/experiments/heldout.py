@@ -16,9 +16,10 @@ probabilities from a model that never saw it (its second pass was fitted on half
 pages as the shipped one, so they are somewhat less sure than the shipped model's on dev).
 
 OUT.npz holds, per mode, the concatenated ``<mode>_probabilities`` ``(N, 4)`` (LABELS
-order), ``<mode>_labels`` ``(N,)``, ``<mode>_tokens`` ``(N,)`` (tokens per line, from the
-``log_tokens`` feature), ``<mode>_lengths`` (lines per page) and ``<mode>_pages`` (page
-keys): numbers and labels only, no corpus text.
+order), ``<mode>_labels`` ``(N,)``, ``<mode>_tokens`` and ``<mode>_chars`` ``(N,)`` (tokens
+and characters per line, from the ``log_tokens`` and ``log_chars`` features),
+``<mode>_lengths`` (lines per page) and ``<mode>_pages`` (page keys): numbers and labels
+only, no corpus text.
 """
 
 from __future__ import annotations
@@ -88,11 +89,11 @@ def main() -> None:
         rows = html_rows if mode == "html" else text_rows
         boosting = Boosting(iterations=args.iterations)
         final = held_out_probabilities(rows, Path(args.cache), args.seed, boosting)
-        tokens_column = feature_names(mode).index("log_tokens")
         out[f"{mode}_probabilities"] = np.concatenate(final)
         out[f"{mode}_labels"] = np.concatenate([r.labels for r in rows])
-        log_tokens = np.concatenate([r.features[:, tokens_column] for r in rows])
-        out[f"{mode}_tokens"] = np.rint(np.expm1(log_tokens))
+        for unit in ("tokens", "chars"):
+            column = feature_names(mode).index(f"log_{unit}")
+            out[f"{mode}_{unit}"] = np.rint(np.expm1(np.concatenate([r.features[:, column] for r in rows])))
         out[f"{mode}_lengths"] = np.array([len(r.labels) for r in rows], dtype=np.int64)
         out[f"{mode}_pages"] = np.array([r.page_key for r in rows])
         np.savez_compressed(args.out, **out)
