@@ -1,12 +1,15 @@
 """exp26's page fallback simulated on held-out train pages (experiment helper).
 
-Usage: python benchmarks/experiments/fallback_sim.py HELDOUT.npz CHARS.npz
+Usage: python benchmarks/experiments/fallback_sim.py HELDOUT.npz [CHARS.npz]
 
-HELDOUT.npz comes from ``heldout.py``; CHARS.npz holds ``<mode>_chars`` and ``<mode>_pages``
-for the same rows (``heldout.py`` now stores the characters itself: pass its output twice).
-A page's F1 is computed from line labels and per-line token counts (gold: the lines
-labelled content), for the keep rule at 0.5 and for every (share, ratio) of exp26's grid.
+HELDOUT.npz comes from ``heldout.py``. CHARS.npz, when given, supplies ``<mode>_chars`` and
+``<mode>_pages`` for the same rows (exp26's run made it separately, before ``heldout.py``
+stored the characters itself). A page's F1 is computed from line labels and per-line token
+counts (gold: the lines labelled content), for the keep rule at 0.5 and for every
+(share, ratio) of exp26's grid.
 """
+
+from __future__ import annotations
 
 import itertools
 import statistics
@@ -14,10 +17,14 @@ import sys
 
 import numpy as np
 
-CONTENT = 0
+from boilerml.lines import LABELS
+
+#: (page key, P(content) per line, gold content per line, tokens per line, characters per line)
+PageData = tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def page_f1(keep, content, tokens):
+def page_f1(keep: np.ndarray, content: np.ndarray, tokens: np.ndarray) -> float:
+    """Token F1 of one page from line masks ``(n,)`` and tokens per line (METRICS.md's empty cases)."""
     gold = tokens[content].sum()
     out = tokens[keep].sum()
     both = tokens[keep & content].sum()
@@ -29,14 +36,17 @@ def page_f1(keep, content, tokens):
     return float(2 * p * r / (p + r))
 
 
-def keep_mask(p, chars, share=None, ratio=None, t=0.5):
+def keep_mask(
+    p: np.ndarray, chars: np.ndarray, share: float | None = None, ratio: float | None = None, t: float = 0.5
+) -> np.ndarray:
+    """exp26's rule at threshold ``t`` (the default one): without ``share``, the plain threshold."""
     keep = p >= t
     if share is not None and len(p) and chars[keep].sum() < share * chars.sum():
         keep = p >= min(t, ratio * p.max())
     return keep
 
 
-def load(path, chars_path, mode):
+def load(path: str, chars_path: str, mode: str) -> list[PageData]:
     d = np.load(path)
     c = np.load(chars_path)
     probs = d[f"{mode}_probabilities"]
@@ -44,19 +54,16 @@ def load(path, chars_path, mode):
     tokens = d[f"{mode}_tokens"]
     lengths = d[f"{mode}_lengths"]
     pages = d[f"{mode}_pages"]
-    chars = c[f"{mode}_chars"] if f"{mode}_chars" in c else d[f"{mode}_chars"]
-    cpages = c[f"{mode}_pages"]
-    if len(cpages) != len(pages):  # text mode: hand-labelled pages come last, not in chars file
-        assert (cpages == pages[: len(cpages)]).all()
-        n = int(lengths[: len(cpages)].sum())
-        probs, labels, tokens = probs[:n], labels[:n], tokens[:n]
-        lengths, pages = lengths[: len(cpages)], pages[: len(cpages)]
-    assert (cpages == pages).all() and len(chars) == len(tokens)
+    if f"{mode}_chars" not in c:
+        raise SystemExit(f"{chars_path} has no {mode}_chars: give the characters file (usage above)")
+    chars = c[f"{mode}_chars"]
+    if not (np.array_equal(c[f"{mode}_pages"], pages) and len(chars) == len(tokens)):
+        raise SystemExit(f"{chars_path}: {mode} rows differ from {path}'s")
     cuts = np.cumsum(lengths)[:-1]
     return list(
         zip(
             pages,
-            np.split(probs[:, CONTENT], cuts),
+            np.split(probs[:, LABELS.index("content")], cuts),
             np.split(labels == "content", cuts),
             np.split(tokens, cuts),
             np.split(chars, cuts),
@@ -64,19 +71,21 @@ def load(path, chars_path, mode):
     )
 
 
-def evaluate(data, **kw):
-    return {key: page_f1(keep_mask(p, ch, **kw), c, tok) for key, p, c, tok, ch in data}
+def evaluate(data: list[PageData], **rule: float) -> dict[str, float]:
+    """Page key -> page F1 under :func:`keep_mask` with ``rule``."""
+    return {key: page_f1(keep_mask(p, ch, **rule), c, tok) for key, p, c, tok, ch in data}
 
 
-def by_corpus(f1):
-    by = {}
+def by_corpus(f1: dict[str, float]) -> dict[str, float]:
+    by: dict[str, list[float]] = {}
     for k, v in f1.items():
         by.setdefault(k.split("/")[0], []).append(v)
     return {k: statistics.mean(v) for k, v in by.items()}
 
 
 if __name__ == "__main__":
-    path, chars_path = sys.argv[1], sys.argv[2]
+    path = sys.argv[1]
+    chars_path = sys.argv[2] if len(sys.argv) > 2 else path
     results = {}
     present = np.load(path).files
     for mode in [m for m in ("html", "text") if f"{m}_probabilities" in present]:
