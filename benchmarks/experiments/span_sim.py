@@ -20,10 +20,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fallback_sim import by_corpus, load, page_f1
+from heldout_compare import GAP_CORPORA, MOVED
 
 IN_SLACKS = (0, 0.1, 0.2, 0.3)
 OUT_MARGINS = (0, 0.1, 0.2, 0.3, 0.4, 0.51)
-GAP_CORPORA = ("chinese-wce", "dragnet", "wcxb-dev")
 #: A pair is eligible when no corpus's mean falls by more than this in either mode.
 WORST_CORPUS = -0.005
 
@@ -70,8 +70,8 @@ def main() -> None:
             worst_name = min(corpus, key=lambda k: corpus[k] - base_corpus[k])
             worst = corpus[worst_name] - base_corpus[worst_name]
             gap = statistics.mean(corpus[k] - base_corpus[k] for k in GAP_CORPORA)
-            better = sum(f1[k] > base[k] + 0.01 for k in f1)
-            worse = sum(f1[k] < base[k] - 0.01 for k in f1)
+            better = sum(f1[k] > base[k] + MOVED for k in f1)
+            worse = sum(f1[k] < base[k] - MOVED for k in f1)
             results.setdefault((in_slack, out_margin), {})[mode] = (change, worst)
             print(
                 f"  in {in_slack} out {out_margin}: {change:+.4f} gap3 {gap:+.4f} "
