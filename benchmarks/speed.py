@@ -16,6 +16,9 @@ pages (the first ``--pages`` dev pages across the corpora):
   passes) and reassemble, summed over the pages.
 * **cold start**: import plus model load in a fresh interpreter (median of 5);
   **peak RSS** of a fresh process cleaning all the pages; **model size** on disk.
+* **workers**: ``clean_many`` on the first 500 dev pages (HTML mode) with ``n_jobs`` 1 and
+  2, in a fresh process that may use every CPU (the rest of the run uses one), start-up of
+  the workers included, and the speed-up of 2 workers over 1.
 * **page size**: seconds per page for pages of 10 KB to 5 MB built by concatenating the
   bodies of real dev pages, and seconds per MB, to show how time grows with size.
 
@@ -33,21 +36,24 @@ pages/s do not. ``--pin`` measures and writes the floors, refusing to lower one 
 
 from __future__ import annotations
 
-import os
-
-# One core for everything, before any library sizes a thread pool from the CPU count.
-if hasattr(os, "sched_setaffinity"):
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-
 import argparse
 import datetime
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+#: The CPUs this process may use before it pins itself to one: the worker-scaling run
+#: (:func:`jobs_scaling`) gives them back to its own process.
+ALL_CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+
+# One core for everything, before any library sizes a thread pool from the CPU count.
+if ALL_CPUS is not None:
+    os.sched_setaffinity(0, {ALL_CPUS[0]})
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the peers of the accuracy benchmark
@@ -84,6 +90,10 @@ CHECK_PAGES = 100
 CHECK_REPEATS = 5
 #: Runs per timing of the full report.
 REPORT_REPEATS = 3
+#: Pages of the worker-scaling run, and the worker counts compared (issue 4: a batch of 500
+#: pages, ``--jobs 2`` against ``--jobs 1``).
+SCALING_PAGES = 500
+SCALING_JOBS = (1, 2)
 
 
 def _median_seconds(call: Callable[[object], object], items: list, repeats: int) -> float:
@@ -184,6 +194,34 @@ def peak_rss_mb(datasets: Path, n_pages: int) -> float:
     return float(_python(code))
 
 
+def jobs_scaling(datasets: Path, n_pages: int, repeats: int) -> dict[int, float]:
+    """Median seconds for ``clean_many`` over the first ``n_pages`` dev pages (HTML mode), per
+    worker count of :data:`SCALING_JOBS`, in a fresh process that may use every CPU; the pages
+    are read and the model loaded before the clock starts, the workers start inside it."""
+    code = f"""
+import itertools, os, statistics, time
+from pathlib import Path
+if {ALL_CPUS!r} is not None:
+    os.sched_setaffinity(0, {ALL_CPUS!r})
+import boilerml
+from boilerml.corpora import read_corpora
+pages = [p.html for p in itertools.islice(read_corpora(Path({str(datasets)!r}), "dev"), {n_pages})]
+if not pages:
+    raise SystemExit("no dev pages to clean")
+boilerml.default_model()
+for jobs in {SCALING_JOBS!r}:
+    runs = []
+    for _ in range({repeats}):
+        started = time.perf_counter()
+        for _ in boilerml.clean_many(pages, n_jobs=jobs, input_format="html", return_exceptions=True):
+            pass
+        runs.append(time.perf_counter() - started)
+    print(jobs, statistics.median(runs))
+"""
+    rows = (row.split() for row in _python(code).splitlines())
+    return {int(jobs): float(seconds) for jobs, seconds in rows}
+
+
 def built_page(pages: list[Page], size_bytes: int) -> bytes:
     """One HTML page of about ``size_bytes``: the bodies of dev pages one after another."""
     import lxml.html
@@ -224,6 +262,8 @@ def format_report(
     cold: tuple[float, float],
     rss: float,
     sizes: list[tuple[int, int, float]],
+    scaling: dict[int, float],
+    scaling_pages: int,
 ) -> str:
     baseline = timings[BASELINE]
     trafilatura = timings.get("trafilatura")
@@ -257,6 +297,20 @@ def format_report(
         f"Cold start (median of {COLD_STARTS} fresh interpreters): import boilerml and load the model "
         f"{cold[0]:.2f} s; with a first page cleaned {cold[1]:.2f} s. "
         f"Peak RSS cleaning the pages: {rss:.0f} MB. Model file: {model_mb:.1f} MB.",
+    ]
+    one = scaling[SCALING_JOBS[0]]
+    cpus = len(ALL_CPUS) if ALL_CPUS is not None else os.cpu_count()
+    out += [
+        "",
+        f"Workers (`clean_many`, {scaling_pages} dev pages in HTML mode, {cpus} CPUs, median of {repeats} "
+        "runs, worker start-up included):",
+        "",
+        "| n_jobs | seconds | pages/s | × n_jobs=1 |",
+        "|---|---|---|---|",
+    ]
+    for jobs, seconds in scaling.items():
+        out.append(f"| {jobs} | {seconds:.2f} | {scaling_pages / seconds:.1f} | {one / seconds:.2f} |")
+    out += [
         "",
         "| page size | lines | seconds | seconds per MB | × the 10 KB page's seconds per MB |",
         "|---|---|---|---|---|",
@@ -380,6 +434,8 @@ def main() -> None:
         cold_start_seconds(),
         peak_rss_mb(root, len(pages)),
         sizes,
+        jobs_scaling(root, SCALING_PAGES, repeats),
+        SCALING_PAGES,
     )
     print(report)
     if args.write:
