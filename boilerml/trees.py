@@ -14,7 +14,10 @@ all the trees of a pass in one call, about three times faster than scikit-learn'
 predictor called tree by tree. It gives the raw scores of every class (float32, within
 about 1e-7 of scikit-learn's), turned into probabilities here as ``predict_proba`` does.
 The operator is built when an ensemble first predicts, and runs on the calling thread (the
-caller parallelises over pages, not over the few hundred lines of one page).
+caller parallelises over pages, not over the few hundred lines of one page). It is built
+without the trees' missing-value directions unless a feature matrix holds a NaN: a finite
+row never takes one, and the operator walks trees about 8 % faster when no node has one
+(boilerml's own features are always finite).
 
 Shapes: ``nodes`` is a record array of :data:`NODE_DTYPE`, all trees one after another;
 ``tree_starts`` has ``n_trees + 1`` entries; trees are stored iteration by iteration, with
@@ -80,7 +83,8 @@ class TreeEnsemble:
     nodes: np.ndarray
     tree_starts: np.ndarray
     n_features: int
-    _session: list[Any] = field(init=False, repr=False, default_factory=list)  # [] until built
+    #: onnxruntime sessions, built on first use: key True for input with NaNs, False without.
+    _sessions: dict[bool, Any] = field(init=False, repr=False, default_factory=dict)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -112,10 +116,11 @@ class TreeEnsemble:
 
     def _raw_scores(self, x: np.ndarray) -> np.ndarray:
         """Baseline plus the sum of the trees of each class, shape ``(n, trees_per_iteration)``."""
-        with self._lock:  # built once, on first use; running it is thread-safe
-            if not self._session:
-                self._session.append(_inference_session(self))
-        session = self._session[0]
+        with_missing = bool(np.isnan(x).any())
+        with self._lock:  # each built once, on first use; running one is thread-safe
+            session = self._sessions.get(with_missing)
+            if session is None:
+                session = self._sessions[with_missing] = _inference_session(self, with_missing)
         (scores,) = session.run(None, {"features": x})
         return scores.astype(np.float64)
 
@@ -218,10 +223,15 @@ def _ints(values: np.ndarray) -> list[int]:
     return values.astype(np.int64).tolist()
 
 
-def _inference_session(ensemble: TreeEnsemble) -> Any:
+def _inference_session(ensemble: TreeEnsemble, with_missing: bool = True) -> Any:
     """An onnxruntime session computing the ensemble's raw class scores from a float64
     feature matrix (input ``features``). The ensemble's arrays were validated on creation,
-    so every index the operator follows is in range."""
+    so every index the operator follows is in range.
+
+    Args:
+        with_missing: keep each split's side for a missing (NaN) value. Without it a NaN
+            goes right at every split, so only finite input may use such a session.
+    """
     import onnxruntime
     from onnx import TensorProto, helper
 
@@ -231,6 +241,7 @@ def _inference_session(ensemble: TreeEnsemble) -> Any:
     position = np.arange(len(nodes)) - np.repeat(starts[:-1], sizes)
     leaf = nodes["is_leaf"] == 1
     per_iteration = ensemble.trees_per_iteration
+    missing_left = np.where(leaf | (not with_missing), 0, nodes["missing_go_to_left"])
 
     def doubles(name: str, values: np.ndarray) -> Any:
         array = np.ascontiguousarray(values, dtype="<f8")
@@ -249,7 +260,7 @@ def _inference_session(ensemble: TreeEnsemble) -> Any:
         nodes_values_as_tensor=doubles("thresholds", np.where(leaf, 0.0, nodes["num_threshold"])),
         nodes_truenodeids=_ints(np.where(leaf, 0, nodes["left"])),  # x <= threshold goes left
         nodes_falsenodeids=_ints(np.where(leaf, 0, nodes["right"])),
-        nodes_missing_value_tracks_true=_ints(np.where(leaf, 0, nodes["missing_go_to_left"])),
+        nodes_missing_value_tracks_true=_ints(missing_left),
         target_treeids=_ints(tree[leaf]),
         target_nodeids=_ints(position[leaf]),
         target_ids=_ints(tree[leaf] % per_iteration),

@@ -81,3 +81,15 @@ def test_cleaning_does_not_import_scikit_learn():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_finite_rows_score_the_same_with_or_without_a_nan_row_beside_them():
+    # A matrix without NaN runs on trees stripped of their missing-value sides, one with a
+    # NaN on the full trees: the finite rows must not notice which.
+    estimator, x = _fitted(3)
+    trees = export_estimator(estimator)
+    finite = x[~np.isnan(x).any(axis=1)]
+    alone = trees.predict_proba(finite)
+    beside_nan = trees.predict_proba(np.vstack([finite, x[np.isnan(x).any(axis=1)][:1]]))[: len(finite)]
+    np.testing.assert_array_equal(alone, beside_nan)
+    np.testing.assert_allclose(alone, estimator.predict_proba(finite), rtol=0, atol=1e-6)
