@@ -67,7 +67,7 @@ from boilerml.decode import decode  # noqa: E402
 from boilerml.features import extract_features  # noqa: E402
 from boilerml.model import DEFAULT_MODEL_PATH  # noqa: E402
 from boilerml.reassemble import to_text  # noqa: E402
-from boilerml.segment import html_to_lines, segment  # noqa: E402
+from boilerml.segment import _class_id_bits, html_to_lines, segment  # noqa: E402
 
 #: Peers timed by default (boilerpy3 and trafilatura without comments add nothing here).
 PEERS = ("trafilatura", "readability", "justext", "resiliparse")
@@ -96,11 +96,19 @@ SCALING_PAGES = 500
 SCALING_JOBS = (1, 2)
 
 
+def _forget_seen_pages() -> None:
+    """Empty the memo of class/id cue verdicts that boilerml keeps across pages
+    (``boilerml.segment._class_id_bits``): a run over pages timed before would find every
+    class name remembered, which a crawl of new pages does not. Each timed run starts with it."""
+    _class_id_bits.cache_clear()
+
+
 def _median_seconds(call: Callable[[object], object], items: list, repeats: int) -> float:
     """Median over ``repeats`` of the summed time of ``call`` over ``items`` (one warm-up call)."""
     call(items[0])
     runs = []
     for _ in range(repeats):
+        _forget_seen_pages()
         started = time.perf_counter()
         for item in items:
             call(item)
@@ -133,6 +141,7 @@ def stage_seconds(pages: list[bytes], mode: str, repeats: int) -> dict[str, floa
     model = boilerml.default_model()
     runs: dict[str, list[float]] = {}
     for _ in range(repeats):
+        _forget_seen_pages()
         totals = dict.fromkeys(("decode", "parse/segment", "features", "predict", "reassemble"), 0.0)
         for raw in pages:
             t0 = time.perf_counter()
@@ -205,6 +214,7 @@ if {ALL_CPUS!r} is not None:
     os.sched_setaffinity(0, {ALL_CPUS!r})
 import boilerml
 from boilerml.corpora import read_corpora
+from boilerml.segment import _class_id_bits
 pages = [p.html for p in itertools.islice(read_corpora(Path({str(datasets)!r}), "dev"), {n_pages})]
 if not pages:
     raise SystemExit("no dev pages to clean")
@@ -212,6 +222,7 @@ boilerml.default_model()
 for jobs in {SCALING_JOBS!r}:
     runs = []
     for _ in range({repeats}):
+        _class_id_bits.cache_clear()  # as _forget_seen_pages does
         started = time.perf_counter()
         for _ in boilerml.clean_many(pages, n_jobs=jobs, input_format="html", return_exceptions=True):
             pass
@@ -246,7 +257,7 @@ def page_size_seconds(pages: list[Page], sizes_kb: tuple[int, ...]) -> list[tupl
     for kb in sizes_kb:
         page = built_page(pages, kb * 1000)
         lines = len(html_to_lines(decode(page).text))
-        seconds = min(
+        seconds = min(  # _median_seconds forgets the page's class names before each run
             _median_seconds(lambda p: boilerml.clean(p, input_format="html"), [page], 1) for _ in range(3)
         )
         rows.append((kb, lines, seconds))
