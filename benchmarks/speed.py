@@ -67,7 +67,7 @@ from boilerml.decode import decode  # noqa: E402
 from boilerml.features import extract_features  # noqa: E402
 from boilerml.model import DEFAULT_MODEL_PATH  # noqa: E402
 from boilerml.reassemble import to_text  # noqa: E402
-from boilerml.segment import _class_id_bits, html_to_lines, segment  # noqa: E402
+from boilerml.segment import _remembered_class_id_bits, html_to_lines, segment  # noqa: E402
 
 #: Peers timed by default (boilerpy3 and trafilatura without comments add nothing here).
 PEERS = ("trafilatura", "readability", "justext", "resiliparse")
@@ -98,9 +98,9 @@ SCALING_JOBS = (1, 2)
 
 def _forget_seen_pages() -> None:
     """Empty the memo of class/id cue verdicts that boilerml keeps across pages
-    (``boilerml.segment._class_id_bits``): a run over pages timed before would find every
+    (``boilerml.segment._remembered_class_id_bits``): a run over pages timed before would find every
     class name remembered, which a crawl of new pages does not. Each timed run starts with it."""
-    _class_id_bits.cache_clear()
+    _remembered_class_id_bits.cache_clear()
 
 
 def _median_seconds(call: Callable[[object], object], items: list, repeats: int) -> float:
@@ -214,7 +214,7 @@ if {ALL_CPUS!r} is not None:
     os.sched_setaffinity(0, {ALL_CPUS!r})
 import boilerml
 from boilerml.corpora import read_corpora
-from boilerml.segment import _class_id_bits
+from boilerml.segment import _remembered_class_id_bits
 pages = [p.html for p in itertools.islice(read_corpora(Path({str(datasets)!r}), "dev"), {n_pages})]
 if not pages:
     raise SystemExit("no dev pages to clean")
@@ -222,7 +222,7 @@ boilerml.default_model()
 for jobs in {SCALING_JOBS!r}:
     runs = []
     for _ in range({repeats}):
-        _class_id_bits.cache_clear()  # as _forget_seen_pages does
+        _remembered_class_id_bits.cache_clear()  # as _forget_seen_pages does
         started = time.perf_counter()
         for _ in boilerml.clean_many(pages, n_jobs=jobs, input_format="html", return_exceptions=True):
             pass

@@ -244,13 +244,22 @@ def _cue_matchers() -> _CueMatchers:
 #: Distinct class/id strings whose cue bits are remembered (a bounded memo of a pure
 #: function, per process): matching one costs about 12 µs, and on the first 200 dev pages
 #: 38 % of the strings a page holds had already appeared on another page (framework classes
-#: such as "row" or "container", a publishing system's templates); 65,536 strings of about 100
-#: bytes stay near 10 MB.
-CLASS_ID_MEMO_SIZE = 1 << 16
+#: such as "row" or "container", a publishing system's templates).
+CLASS_ID_MEMO_SIZE = 1 << 14
+#: Only strings up to this long are remembered (99 % of those pages' strings; their mean is
+#: 25 characters, the longest 2,501), so that the memo stays under about 5 MB.
+CLASS_ID_MEMO_MAX_CHARS = 128
 
 
-@lru_cache(maxsize=CLASS_ID_MEMO_SIZE)
 def _class_id_bits(attributes: str) -> int:
+    """:func:`_scanned_class_id_bits`, remembered for strings up to
+    :data:`CLASS_ID_MEMO_MAX_CHARS` characters."""
+    if len(attributes) <= CLASS_ID_MEMO_MAX_CHARS:
+        return _remembered_class_id_bits(attributes)
+    return _scanned_class_id_bits(attributes)
+
+
+def _scanned_class_id_bits(attributes: str) -> int:
     """The flag bits of the cue groups found in ``attributes`` by a scan left to right.
 
     The scan is the one the shipped model was trained with: at each position the first
@@ -272,6 +281,9 @@ def _class_id_bits(attributes: str) -> int:
     for match in matchers.scan.finditer(attributes):
         bits |= _FLAG_BIT[f"class_id_{match.lastgroup}"]
     return bits
+
+
+_remembered_class_id_bits = lru_cache(maxsize=CLASS_ID_MEMO_SIZE)(_scanned_class_id_bits)
 
 
 def looks_like_html(text: str) -> bool:

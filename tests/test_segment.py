@@ -361,6 +361,10 @@ def test_class_id_bits_are_those_of_the_full_scan(attributes):
         full |= segment_module._FLAG_BIT[f"class_id_{match.lastgroup}"]
     assert segment_module._class_id_bits(attributes) == full
     assert segment_module._class_id_bits(attributes) == full  # remembered, the same
+    long = f"{attributes} {'x' * segment_module.CLASS_ID_MEMO_MAX_CHARS}"
+    remembered = segment_module._remembered_class_id_bits.cache_info().currsize
+    assert segment_module._class_id_bits(long) == segment_module._scanned_class_id_bits(long)
+    assert segment_module._remembered_class_id_bits.cache_info().currsize == remembered  # too long to keep
 
 
 # --- runs of repeated units ---------------------------------------------------------------
