@@ -13,8 +13,10 @@ arrays are handed to onnxruntime's compiled tree-ensemble operator (ONNX ``ai.on
 all the trees of a pass in one call, about three times faster than scikit-learn's
 predictor called tree by tree. It gives the raw scores of every class (float32, within
 about 1e-7 of scikit-learn's), turned into probabilities here as ``predict_proba`` does.
-The operator is built when an ensemble first predicts, and runs on the calling thread (the
-caller parallelises over pages, not over the few hundred lines of one page). It is built
+The operator's ONNX model is written by :mod:`boilerml.onnx_proto` (not by the ``onnx``
+package, whose import cost a fresh process about a second) when an ensemble first
+predicts, and runs on the calling thread (the caller parallelises over pages, not over the
+few hundred lines of one page). It is built
 without the trees' missing-value directions unless a feature matrix holds a NaN: a finite
 row never takes one, and the operator walks trees about 8 % faster when no node has one
 (boilerml's own features are always finite).
@@ -31,6 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from .onnx_proto import DOUBLE, FLOAT, AttributeValue, DoubleTensor, single_operator_model
 
 #: The node record of the tree arrays: scikit-learn's histogram gradient boosting predictor
 #: record, field for field (an exported tree is stored without conversion). Prediction
@@ -56,8 +60,8 @@ NODE_DTYPE = np.dtype(
 #: ONNX operator sets the graph is written for: ``ai.onnx.ml`` 3 is the first with
 #: double-precision thresholds and leaf values (``*_as_tensor``).
 _ONNX_OPSETS = (("", 17), ("ai.onnx.ml", 3))
-#: ONNX IR version of the graph, fixed rather than the installed onnx's newest, so that an
-#: older onnxruntime (1.17 reads up to 9) accepts what a newer onnx builds.
+#: ONNX IR version of the graph: 8, which every onnxruntime from 1.17 on (it reads up to 9)
+#: accepts.
 _ONNX_IR_VERSION = 8
 
 
@@ -219,22 +223,16 @@ def validate_trees(
         raise TreeError("non-finite leaf values")
 
 
-def _ints(values: np.ndarray) -> list[int]:
-    return values.astype(np.int64).tolist()
-
-
-def _inference_session(ensemble: TreeEnsemble, with_missing: bool = True) -> Any:
-    """An onnxruntime session computing the ensemble's raw class scores from a float64
-    feature matrix (input ``features``). The ensemble's arrays were validated on creation,
-    so every index the operator follows is in range.
+def onnx_model(ensemble: TreeEnsemble, with_missing: bool = True) -> bytes:
+    """The serialized ONNX model (one ``TreeEnsembleRegressor``) computing the ensemble's raw
+    class scores (output ``scores``, float32) from a float64 feature matrix (input
+    ``features``). The ensemble's arrays were validated on creation, so every index the
+    operator follows is in range.
 
     Args:
         with_missing: keep each split's side for a missing (NaN) value. Without it a NaN
-            goes right at every split, so only finite input may use such a session.
+            goes right at every split, so only finite input may use such a model.
     """
-    import onnxruntime
-    from onnx import TensorProto, helper
-
     nodes, starts = ensemble.nodes, ensemble.tree_starts.astype(np.int64)
     sizes = np.diff(starts)
     tree = np.repeat(np.arange(len(sizes)), sizes)
@@ -242,48 +240,44 @@ def _inference_session(ensemble: TreeEnsemble, with_missing: bool = True) -> Any
     leaf = nodes["is_leaf"] == 1
     per_iteration = ensemble.trees_per_iteration
     missing_left = np.where(leaf | (not with_missing), 0, nodes["missing_go_to_left"])
-
-    def doubles(name: str, values: np.ndarray) -> Any:
-        array = np.ascontiguousarray(values, dtype="<f8")
-        return helper.make_tensor(name, TensorProto.DOUBLE, [len(array)], array.tobytes(), raw=True)
-
-    operator = helper.make_node(
+    attributes: dict[str, AttributeValue] = {
+        "n_targets": per_iteration,
+        "nodes_treeids": tree,
+        "nodes_nodeids": position,
+        "nodes_modes": np.where(leaf, "LEAF", "BRANCH_LEQ").tolist(),
+        "nodes_featureids": np.where(leaf, 0, nodes["feature_idx"]),
+        "nodes_values_as_tensor": DoubleTensor("thresholds", np.where(leaf, 0.0, nodes["num_threshold"])),
+        "nodes_truenodeids": np.where(leaf, 0, nodes["left"]),  # x <= threshold goes left
+        "nodes_falsenodeids": np.where(leaf, 0, nodes["right"]),
+        "nodes_missing_value_tracks_true": missing_left,
+        "target_treeids": tree[leaf],
+        "target_nodeids": position[leaf],
+        "target_ids": tree[leaf] % per_iteration,
+        "target_weights_as_tensor": DoubleTensor("leaf_values", nodes["value"][leaf]),
+        "base_values_as_tensor": DoubleTensor("baseline", ensemble.baseline),
+        "aggregate_function": "SUM",
+        "post_transform": "NONE",
+    }
+    return single_operator_model(
         "TreeEnsembleRegressor",
-        ["features"],
-        ["scores"],
-        domain="ai.onnx.ml",
-        n_targets=per_iteration,
-        nodes_treeids=_ints(tree),
-        nodes_nodeids=_ints(position),
-        nodes_modes=np.where(leaf, "LEAF", "BRANCH_LEQ").tolist(),
-        nodes_featureids=_ints(np.where(leaf, 0, nodes["feature_idx"])),
-        nodes_values_as_tensor=doubles("thresholds", np.where(leaf, 0.0, nodes["num_threshold"])),
-        nodes_truenodeids=_ints(np.where(leaf, 0, nodes["left"])),  # x <= threshold goes left
-        nodes_falsenodeids=_ints(np.where(leaf, 0, nodes["right"])),
-        nodes_missing_value_tracks_true=_ints(missing_left),
-        target_treeids=_ints(tree[leaf]),
-        target_nodeids=_ints(position[leaf]),
-        target_ids=_ints(tree[leaf] % per_iteration),
-        target_weights_as_tensor=doubles("leaf_values", nodes["value"][leaf]),
-        base_values_as_tensor=doubles("baseline", ensemble.baseline),
-        aggregate_function="SUM",
-        post_transform="NONE",
-    )
-    graph = helper.make_graph(
-        [operator],
-        "boilerml_trees",
-        [helper.make_tensor_value_info("features", TensorProto.DOUBLE, [None, ensemble.n_features])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [None, per_iteration])],
-    )
-    model = helper.make_model(
-        graph,
-        opset_imports=[helper.make_opsetid(domain, v) for domain, v in _ONNX_OPSETS],
+        "ai.onnx.ml",
+        attributes,
+        inputs=("features", DOUBLE, ensemble.n_features),
+        outputs=("scores", FLOAT, per_iteration),
+        opsets=_ONNX_OPSETS,
         ir_version=_ONNX_IR_VERSION,
+        graph_name="boilerml_trees",
     )
+
+
+def _inference_session(ensemble: TreeEnsemble, with_missing: bool = True) -> Any:
+    """An onnxruntime session running :func:`onnx_model` on the calling thread."""
+    import onnxruntime
+
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1  # no thread pool: the session runs on the calling thread
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only
     return onnxruntime.InferenceSession(
-        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+        onnx_model(ensemble, with_missing), options, providers=["CPUExecutionProvider"]
     )
