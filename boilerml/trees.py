@@ -223,15 +223,14 @@ def validate_trees(
         raise TreeError("non-finite leaf values")
 
 
-def onnx_model(ensemble: TreeEnsemble, with_missing: bool = True) -> bytes:
-    """The serialized ONNX model (one ``TreeEnsembleRegressor``) computing the ensemble's raw
-    class scores (output ``scores``, float32) from a float64 feature matrix (input
-    ``features``). The ensemble's arrays were validated on creation, so every index the
-    operator follows is in range.
+def operator_attributes(ensemble: TreeEnsemble, with_missing: bool = True) -> dict[str, AttributeValue]:
+    """The attributes of the ``TreeEnsembleRegressor`` computing the ensemble's raw class
+    scores. The ensemble's arrays were validated on creation, so every index the operator
+    follows is in range.
 
     Args:
         with_missing: keep each split's side for a missing (NaN) value. Without it a NaN
-            goes right at every split, so only finite input may use such a model.
+            goes right at every split, so only finite input may use such an operator.
     """
     nodes, starts = ensemble.nodes, ensemble.tree_starts.astype(np.int64)
     sizes = np.diff(starts)
@@ -240,7 +239,7 @@ def onnx_model(ensemble: TreeEnsemble, with_missing: bool = True) -> bytes:
     leaf = nodes["is_leaf"] == 1
     per_iteration = ensemble.trees_per_iteration
     missing_left = np.where(leaf | (not with_missing), 0, nodes["missing_go_to_left"])
-    attributes: dict[str, AttributeValue] = {
+    return {
         "n_targets": per_iteration,
         "nodes_treeids": tree,
         "nodes_nodeids": position,
@@ -258,12 +257,18 @@ def onnx_model(ensemble: TreeEnsemble, with_missing: bool = True) -> bytes:
         "aggregate_function": "SUM",
         "post_transform": "NONE",
     }
+
+
+def onnx_model(ensemble: TreeEnsemble, with_missing: bool = True) -> bytes:
+    """The serialized ONNX model of one operator with :func:`operator_attributes`: input
+    ``features`` (float64, ``n_features`` columns), output ``scores`` (float32, one column
+    per tree of an iteration)."""
     return single_operator_model(
         "TreeEnsembleRegressor",
         "ai.onnx.ml",
-        attributes,
+        operator_attributes(ensemble, with_missing),
         inputs=("features", DOUBLE, ensemble.n_features),
-        outputs=("scores", FLOAT, per_iteration),
+        outputs=("scores", FLOAT, ensemble.trees_per_iteration),
         opsets=_ONNX_OPSETS,
         ir_version=_ONNX_IR_VERSION,
         graph_name="boilerml_trees",

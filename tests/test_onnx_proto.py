@@ -1,4 +1,8 @@
-"""The hand-written ONNX protobuf is what the ``onnx`` package builds for the same operator."""
+"""The hand-written ONNX protobuf is what the ``onnx`` package builds for the same operator.
+
+The attributes themselves (which arrays say what) are checked by predicting like
+scikit-learn (``tests/test_trees.py``); here only their encoding is.
+"""
 
 from __future__ import annotations
 
@@ -8,54 +12,39 @@ import pytest
 from onnx import TensorProto, helper
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from boilerml.onnx_proto import _varint, _varints
-from boilerml.trees import _ONNX_IR_VERSION, _ONNX_OPSETS, TreeEnsemble, export_estimator, onnx_model
+from boilerml.onnx_proto import DoubleTensor, _varint, _varints
+from boilerml.trees import (
+    _ONNX_IR_VERSION,
+    _ONNX_OPSETS,
+    TreeEnsemble,
+    export_estimator,
+    onnx_model,
+    operator_attributes,
+)
 
 
 def _reference_model(ensemble: TreeEnsemble, with_missing: bool) -> onnx.ModelProto:
-    """The model built with ``onnx.helper``, as boilerml did before it wrote the bytes itself."""
-    nodes, starts = ensemble.nodes, ensemble.tree_starts.astype(np.int64)
-    sizes = np.diff(starts)
-    tree = np.repeat(np.arange(len(sizes)), sizes)
-    position = np.arange(len(nodes)) - np.repeat(starts[:-1], sizes)
-    leaf = nodes["is_leaf"] == 1
-    per_iteration = ensemble.trees_per_iteration
-    missing_left = np.where(leaf | (not with_missing), 0, nodes["missing_go_to_left"])
+    """The same operator built with ``onnx.helper``, as boilerml did before it wrote the bytes."""
 
-    def ints(values: np.ndarray) -> list[int]:
-        return np.asarray(values).astype(np.int64).tolist()
+    def helper_value(value: object) -> object:
+        if isinstance(value, DoubleTensor):
+            array = np.ascontiguousarray(value.values, dtype="<f8")
+            return helper.make_tensor(value.name, TensorProto.DOUBLE, [len(array)], array.tobytes(), raw=True)
+        if isinstance(value, np.ndarray):
+            return value.astype(np.int64).tolist()
+        return value
 
-    def doubles(name: str, values: np.ndarray) -> onnx.TensorProto:
-        array = np.ascontiguousarray(values, dtype="<f8")
-        return helper.make_tensor(name, TensorProto.DOUBLE, [len(array)], array.tobytes(), raw=True)
-
+    attributes = {
+        name: helper_value(value) for name, value in operator_attributes(ensemble, with_missing).items()
+    }
     operator = helper.make_node(
-        "TreeEnsembleRegressor",
-        ["features"],
-        ["scores"],
-        domain="ai.onnx.ml",
-        n_targets=per_iteration,
-        nodes_treeids=ints(tree),
-        nodes_nodeids=ints(position),
-        nodes_modes=np.where(leaf, "LEAF", "BRANCH_LEQ").tolist(),
-        nodes_featureids=ints(np.where(leaf, 0, nodes["feature_idx"])),
-        nodes_values_as_tensor=doubles("thresholds", np.where(leaf, 0.0, nodes["num_threshold"])),
-        nodes_truenodeids=ints(np.where(leaf, 0, nodes["left"])),
-        nodes_falsenodeids=ints(np.where(leaf, 0, nodes["right"])),
-        nodes_missing_value_tracks_true=ints(missing_left),
-        target_treeids=ints(tree[leaf]),
-        target_nodeids=ints(position[leaf]),
-        target_ids=ints(tree[leaf] % per_iteration),
-        target_weights_as_tensor=doubles("leaf_values", nodes["value"][leaf]),
-        base_values_as_tensor=doubles("baseline", ensemble.baseline),
-        aggregate_function="SUM",
-        post_transform="NONE",
+        "TreeEnsembleRegressor", ["features"], ["scores"], domain="ai.onnx.ml", **attributes
     )
     graph = helper.make_graph(
         [operator],
         "boilerml_trees",
         [helper.make_tensor_value_info("features", TensorProto.DOUBLE, [None, ensemble.n_features])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [None, per_iteration])],
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [None, ensemble.trees_per_iteration])],
     )
     return helper.make_model(
         graph,
