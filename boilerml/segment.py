@@ -477,6 +477,9 @@ def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
     root = _parse_html(text)
     if root is None:
         return []
+    # This page's class/id strings, however long (a long utility-class list often repeats on
+    # every item of a page); the memo behind _class_id_bits keeps the short ones across pages.
+    class_id_bits: dict[str, int] = {}
     builder = _LineBuilder(max_lines)
     # One frame per open element: (tag, inherited flags, link depth, block context).
     stack: list[tuple[str, int, int, tuple[str, int, str]]] = [("", 0, 0, ("", 0, ""))]
@@ -504,7 +507,10 @@ def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
             classes = element.get("class", "").lower()
             attributes = f"{classes} {element.get('id', '').lower()}"
             if len(attributes) > 1:
-                flags |= _class_id_bits(attributes)
+                bits = class_id_bits.get(attributes)
+                if bits is None:
+                    bits = class_id_bits[attributes] = _class_id_bits(attributes)
+                flags |= bits
             style = element.get("style")
             if (
                 element.get("hidden") is not None

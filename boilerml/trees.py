@@ -16,10 +16,9 @@ about 1e-7 of scikit-learn's), turned into probabilities here as ``predict_proba
 The operator's ONNX model is written by :mod:`boilerml.onnx_proto` (not by the ``onnx``
 package, whose import cost a fresh process about a second) when an ensemble first
 predicts, and runs on the calling thread (the caller parallelises over pages, not over the
-few hundred lines of one page). It is built
-without the trees' missing-value directions unless a feature matrix holds a NaN: a finite
-row never takes one, and the operator walks trees about 8 % faster when no node has one
-(boilerml's own features are always finite).
+few hundred lines of one page). It is built without the trees' missing-value directions
+unless a feature matrix holds a NaN: a finite row never takes one, and the operator walks
+trees about 8 % faster when no node has one (boilerml's own features are always finite).
 
 Shapes: ``nodes`` is a record array of :data:`NODE_DTYPE`, all trees one after another;
 ``tree_starts`` has ``n_trees + 1`` entries; trees are stored iteration by iteration, with
