@@ -17,8 +17,8 @@ pages (the first ``--pages`` dev pages across the corpora):
 * **cold start**: import plus model load in a fresh interpreter (median of 5);
   **peak RSS** of a fresh process cleaning all the pages; **model size** on disk.
 * **workers**: ``clean_many`` on the first 500 dev pages (HTML mode) with ``n_jobs`` 1 and
-  2, in a fresh process that may use every CPU (the rest of the run uses one), start-up of
-  the workers included, and the speed-up of 2 workers over 1.
+  2, taken in turn over 5 runs, in a fresh process that may use every CPU (the rest of the
+  run uses one), start-up of the workers included; the median speed-up of 2 workers over 1.
 * **page size**: seconds per page for pages of 10 KB to 5 MB built by concatenating the
   bodies of real dev pages, and seconds per MB, to show how time grows with size.
 

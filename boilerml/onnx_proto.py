@@ -107,12 +107,11 @@ def _attribute(name: str, value: AttributeValue) -> bytes:
     return _text(1, name) + body + _int(20, kind)
 
 
-def _value_info(name: str, elem_type: int, columns: int | None) -> bytes:
+def _value_info(name: str, elem_type: int, columns: int) -> bytes:
     """ValueInfoProto (name 1, type 2) of a matrix with any number of rows and ``columns``
     columns: TypeProto.tensor_type 1 -> elem_type 1, shape 2 -> dim 1 (dim_value 1)."""
     rows = _bytes(1, b"")  # a dimension with neither value nor name: any size
-    cols = _bytes(1, _int(1, columns)) if columns is not None else rows
-    tensor_type = _int(1, elem_type) + _bytes(2, rows + cols)
+    tensor_type = _int(1, elem_type) + _bytes(2, rows + _bytes(1, _int(1, columns)))
     return _text(1, name) + _bytes(2, _bytes(1, tensor_type))
 
 
