@@ -263,8 +263,8 @@ def cli_scaling(pages: list[Page], repeats: int) -> dict[int, list[float]]:
             for jobs in SCALING_JOBS:
                 output = Path(folder, f"out-{run}-{jobs}")
                 argv = ["clean", "--no-progress", "--input", "html", "--jobs", str(jobs), "-o", str(output)]
-                started = time.perf_counter()
                 command_line = [sys.executable, "-c", command, *argv, str(inputs)]
+                started = time.perf_counter()
                 done = subprocess.run(command_line, capture_output=True)
                 runs.setdefault(jobs, []).append(time.perf_counter() - started)
                 if done.returncode not in (0, 1):  # 1: some inputs failed, the others were cleaned
