@@ -52,17 +52,25 @@ def held_out_probabilities(
     """Final probabilities of every page, ``(n_lines, 4)`` each, from a second pass fitted on the
     other half of the pages."""
     first, _ = first_pass(rows, min(CV_FOLDS, len(rows)), Boosting(), seed, cache)
-    second = with_context(rows, first)
-    order = np.random.default_rng(seed).permutation(len(rows))
+    return fitted_on_other_half(with_context(rows, first), first, seed, boosting)
+
+
+def fitted_on_other_half(
+    later: list[PageRows], first: list[np.ndarray], seed: int, boosting: Boosting
+) -> list[np.ndarray]:
+    """Each page's probabilities from a later pass (rows ``later``, aligned with ``first``)
+    fitted on the other half of the pages (a seeded split by page), where the first pass is
+    unsure; the first pass's where it is sure, as the pipeline does."""
+    order = np.random.default_rng(seed).permutation(len(later))
     halves = (order[: len(order) // 2], order[len(order) // 2 :])
-    final: list[np.ndarray] = [np.empty(0)] * len(rows)
+    final: list[np.ndarray] = [np.empty(0)] * len(later)
     for train_index, test_index in (halves, halves[::-1]):
-        estimator = fit([second[i] for i in train_index], boosting=boosting, seed=seed)
+        estimator = fit([later[i] for i in train_index], boosting=boosting, seed=seed)
         for i in test_index:
             probabilities = first[i].copy()
             unsure = probabilities.max(axis=1) < CONFIDENT_FIRST_PASS
             if unsure.any():
-                probabilities[unsure] = ordered_proba(estimator, second[i].features[unsure])
+                probabilities[unsure] = ordered_proba(estimator, later[i].features[unsure])
             final[i] = probabilities
     return final
 

@@ -52,9 +52,14 @@ def main() -> None:
     base, candidate = page_scores(args.base, args.mode), page_scores(args.candidate, args.mode)
     if base.keys() != candidate.keys():
         raise SystemExit("the two files hold different pages: not runs of the same rows")
+    report(args.mode, base, candidate)
+
+
+def report(mode: str, base: dict[str, float], candidate: dict[str, float]) -> None:
+    """Print the mean page F1 of both, per corpus, on the text-gap corpora, and the pages moved."""
     base_mean, candidate_mean = statistics.mean(base.values()), statistics.mean(candidate.values())
     change_all = candidate_mean - base_mean
-    print(f"{args.mode}, mean page F1: {base_mean:.4f} -> {candidate_mean:.4f} ({change_all:+.4f})")
+    print(f"{mode}, mean page F1: {base_mean:.4f} -> {candidate_mean:.4f} ({change_all:+.4f})")
     base_corpus, candidate_corpus = by_corpus(base), by_corpus(candidate)
     change = {k: candidate_corpus[k] - base_corpus[k] for k in base_corpus}
     for name in base_corpus:

@@ -20,8 +20,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
-from fallback_sim import by_corpus, page_f1
-from heldout_compare import GAP_CORPORA, MOVED
+from fallback_sim import page_f1
+from heldout_compare import report
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
@@ -120,21 +120,6 @@ def stacked(matrix: np.ndarray, labels: np.ndarray, row_half: np.ndarray) -> np.
     return final
 
 
-def report(mode: str, raw: dict[str, float], base: dict[str, float], words: dict[str, float]) -> None:
-    mean = statistics.mean
-    change = mean(words.values()) - mean(base.values())
-    print(f"  {mode}: held-out {mean(raw.values()):.4f}  stacker base {mean(base.values()):.4f}", end="")
-    print(f"  words {mean(words.values()):.4f}  change {change:+.4f}")
-    before, after = by_corpus(base), by_corpus(words)
-    for corpus in sorted(before):
-        moved = after[corpus] - before[corpus]
-        print(f"    {corpus:16s} {before[corpus]:.4f} -> {after[corpus]:.4f} ({moved:+.4f})")
-    print(f"    gap corpora mean change {mean(after[c] - before[c] for c in GAP_CORPORA):+.4f}")
-    better = sum(words[k] > base[k] + MOVED for k in base)
-    worse = sum(words[k] < base[k] - MOVED for k in base)
-    print(f"    pages better {better}, worse {worse}", flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("heldout")
@@ -170,9 +155,11 @@ def main() -> None:
         half_of_group = dict(zip(unique, np.random.default_rng(SEED + 1).integers(0, 2, len(unique))))
         row_half = np.array([half_of_group[g] for g in groups])
         gold = labels == content
+        as_is = page_scores(keys, probs[:, content], gold, tokens, cuts)
+        print(f"  held-out probabilities as they are: {statistics.mean(as_is.values()):.4f}")
+        print("  stacker without -> with the word model:")
         report(
             mode,
-            page_scores(keys, probs[:, content], gold, tokens, cuts),
             page_scores(keys, stacked(base, labels, row_half), gold, tokens, cuts),
             page_scores(keys, stacked(treat, labels, row_half), gold, tokens, cuts),
         )

@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-import statistics
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fallback_sim import by_corpus, page_f1
-from heldout_compare import GAP_CORPORA, MOVED
+from fallback_sim import page_f1
+from heldout import fitted_on_other_half
+from heldout_compare import report
 
 from boilerml.corpora import corpus_names, datasets_dir
 from boilerml.features import feature_names, probability_context_matrix
 from boilerml.lines import LABELS
-from boilerml.model import CONFIDENT_FIRST_PASS, ordered_proba
 from boilerml.train import (
     CV_FOLDS,
     SEED,
@@ -33,7 +32,6 @@ from boilerml.train import (
     PageRows,
     default_training_data_dir,
     first_pass,
-    fit,
     training_rows,
 )
 
@@ -65,17 +63,7 @@ def main() -> None:
         )
         for r, p1, p2 in zip(rows, first, second, strict=True)
     ]
-    order = np.random.default_rng(SEED).permutation(len(rows))  # heldout.py's halves
-    halves = (order[: len(order) // 2], order[len(order) // 2 :])
-    final: list[np.ndarray] = [np.empty(0)] * len(rows)
-    for train_index, test_index in (halves, halves[::-1]):
-        estimator = fit([third_rows[i] for i in train_index], boosting=Boosting(), seed=SEED)
-        for i in test_index:
-            probabilities = first[i].copy()
-            unsure = probabilities.max(axis=1) < CONFIDENT_FIRST_PASS
-            if unsure.any():
-                probabilities[unsure] = ordered_proba(estimator, third_rows[i].features[unsure])
-            final[i] = probabilities
+    final = fitted_on_other_half(third_rows, first, SEED, Boosting())  # heldout.py's halves
     content = LABELS.index("content")
     tokens_column = feature_names(args.mode).index("log_tokens")
     before: dict[str, float] = {}
@@ -85,16 +73,7 @@ def main() -> None:
         gold = r.labels == "content"
         before[r.page_key] = page_f1(p2[:, content] >= 0.5, gold, tokens)
         after[r.page_key] = page_f1(p3[:, content] >= 0.5, gold, tokens)
-    mean = statistics.mean
-    print(f"{args.mode}, mean page F1: {mean(before.values()):.4f} -> {mean(after.values()):.4f}", end="")
-    print(f" ({mean(after.values()) - mean(before.values()):+.4f})")
-    b, a = by_corpus(before), by_corpus(after)
-    for corpus in sorted(b):
-        print(f"  {corpus:16s} {b[corpus]:.4f} -> {a[corpus]:.4f} ({a[corpus] - b[corpus]:+.4f})")
-    print(f"mean change on {', '.join(GAP_CORPORA)}: {mean(a[c] - b[c] for c in GAP_CORPORA):+.4f}")
-    better = sum(after[k] > before[k] + MOVED for k in before)
-    worse = sum(after[k] < before[k] - MOVED for k in before)
-    print(f"pages better / worse by more than {MOVED}: {better} / {worse}")
+    report(args.mode, before, after)
 
 
 if __name__ == "__main__":
