@@ -447,7 +447,7 @@ def first_pass(
     Returns:
         (one ``(n_lines, 4)`` array per page, columns in LABELS order; the fitted first pass).
     """
-    prefix = None if cache is None else cache / f"first-pass-{_first_pass_key(rows, folds, boosting, seed)}"
+    prefix = None if cache is None else cache_prefix(cache, rows, folds, boosting, seed)
     if folds >= 2:
         probabilities = out_of_fold_probabilities(rows, folds, boosting, seed, prefix)
     else:
@@ -459,6 +459,11 @@ def first_pass(
     ensemble = export_estimator(fit(rows, boosting=boosting, seed=seed))
     _store_piece(path, **ensemble.to_arrays())
     return probabilities, ensemble
+
+
+def cache_prefix(cache: Path, rows: list[PageRows], folds: int, boosting: Boosting, seed: int) -> Path:
+    """Where in the ``cache`` folder the pieces of this first pass live (``<prefix>-<piece>.npz``)."""
+    return cache / f"first-pass-{_first_pass_key(rows, folds, boosting, seed)}"
 
 
 def _cache_piece(prefix: Path | None, piece: str) -> Path | None:
