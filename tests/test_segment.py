@@ -106,6 +106,29 @@ def test_collapse_whitespace():
     assert collapse_whitespace(" \u200b\u00a0 ") == ""
 
 
+_WHITESPACE_MIX = [
+    "a",
+    "é",
+    " ",
+    "\t",
+    "\n",
+    "\u00a0",
+    "\u3000",
+    "\u2028",
+    "\x1c",
+    "\x85",
+    "\u200b",
+    "\ufeff",
+]
+
+
+@given(st.text(alphabet=_WHITESPACE_MIX))
+def test_whitespace_collapsing_is_the_regex_substitution(text):
+    """The split/join fast paths give what the whitespace regex gives, zero-width spaces or not."""
+    assert collapse_whitespace(text) == segment_module._WHITESPACE.sub(" ", text).strip()
+    assert segment_module._collapse_piece(text) == segment_module._WHITESPACE.sub(" ", text)
+
+
 def test_link_chars_counted():
     lines = html_to_lines(
         '<body><p><a href="/">Home</a> | <a href="/n">News</a></p>'
