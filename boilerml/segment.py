@@ -310,14 +310,8 @@ def looks_like_html(text: str) -> bool:
 
 
 def collapse_whitespace(text: str) -> str:
-    """Collapse every whitespace run (zero-width spaces included) to one space and strip.
-
-    ``str.split`` splits on exactly the characters ``\\s`` matches (checked over every code
-    point), so only the rare text with a zero-width space needs the regex.
-    """
-    if not text.isascii() and _ZERO_WIDTH.search(text):
-        return _WHITESPACE.sub(" ", text).strip()
-    return " ".join(text.split())
+    """Collapse every whitespace run (zero-width spaces included) to one space and strip."""
+    return _collapse_piece(text).strip()
 
 
 def text_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
@@ -393,7 +387,9 @@ class _RepeatedUnits:
 def _collapse_piece(text: str) -> str:
     """``text`` with each whitespace run (zero-width spaces included) made one space, kept at
     either end: what ``_WHITESPACE.sub(" ", text)`` gives, about twice as fast on the text
-    pieces of real pages (as in :func:`collapse_whitespace`)."""
+    pieces of real pages. ``str.split`` splits on exactly the characters ``\\s`` matches
+    (checked over every code point), so only the rare text with a zero-width space needs
+    the regex."""
     if not text.isascii() and _ZERO_WIDTH.search(text):
         return _WHITESPACE.sub(" ", text)
     collapsed = " ".join(text.split())
