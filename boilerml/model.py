@@ -33,8 +33,20 @@ logger = logging.getLogger(__name__)
 
 Mode = Literal["html", "text"]
 
-#: The shipped model and its card, next to the package in the repository.
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+def _shipped_models_dir() -> Path:
+    """The directory of the shipped model and its card.
+
+    An installed package (a wheel, ``pip install .``) carries ``models/`` inside itself as
+    ``boilerml/models/``; a source checkout or an editable install has it beside the package.
+    One ``stat`` call.
+    """
+    package_dir = Path(__file__).resolve().parent
+    installed = package_dir / "models"
+    return installed if installed.is_dir() else package_dir.parent / "models"
+
+
+MODELS_DIR = _shipped_models_dir()
 DEFAULT_MODEL_PATH = MODELS_DIR / "boilerml.npz"
 DEFAULT_CARD_PATH = MODELS_DIR / "MODEL_CARD.json"
 RETRAIN_HINT = "retrain it with `boilerml train` (see README, 'Retraining')"
