@@ -48,7 +48,11 @@ def _start_worker(model: Model | None, options: dict[str, Any]) -> None:
 
 def _clean_page(page: str | bytes, model: Model, options: dict[str, Any]) -> str:
     labelled = classify(
-        page, input_format=options["input_format"], model=model, max_lines=options["max_lines"]
+        page,
+        input_format=options["input_format"],
+        model=model,
+        max_lines=options["max_lines"],
+        unwrap=options["unwrap"],
     )
     return reassemble(labelled, options["keep"], options["output_format"], options["threshold"])
 
@@ -99,6 +103,7 @@ def clean_many(
     output_format: OutputFormat = "text",
     model: Model | None = None,
     max_lines: int | None = MAX_LINES,
+    unwrap: bool = True,
     return_exceptions: bool = False,
 ) -> Iterator[str | Exception]:
     """Clean many pages, in input order, on ``n_jobs`` processes.
@@ -111,7 +116,7 @@ def clean_many(
             ``"json"`` (every line with its label and probabilities).
         return_exceptions: yield a page's exception in its place instead of raising it (a
             batch then never stops for one bad page).
-        input_format, keep, threshold, model, max_lines: as for :func:`boilerml.clean`.
+        input_format, keep, threshold, model, max_lines, unwrap: as for :func:`boilerml.clean`.
 
     Yields:
         One result per page, in the order of ``pages``: its text, or with
@@ -124,6 +129,7 @@ def clean_many(
         "threshold": check_threshold(threshold),
         "output_format": output_format,
         "max_lines": max_lines,
+        "unwrap": unwrap,
     }
     workers = worker_count(n_jobs)
     if workers == 1:

@@ -57,6 +57,12 @@ ERROR_SAME_OUTPUT = "{path}: not written: {target} already holds the output of {
 ERROR_NO_CORPORA = "{path}: no corpora (*.tar.gz) found; pass --datasets DIR"
 
 
+NO_UNWRAP_HELP = (
+    "text input: read every line as one block, even when the text looks hard-wrapped "
+    "(by default paragraphs wrapped at a fixed width are rejoined first)"
+)
+
+
 def _parse_keep(value: str) -> tuple[str, ...]:
     kept = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [k for k in kept if k not in LABELS]
@@ -116,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument(
         "--input", choices=("auto", "html", "text"), default="auto", help="input format (default: sniffed)"
     )
+    clean.add_argument("--no-unwrap", action="store_true", help=NO_UNWRAP_HELP)
     clean.add_argument("--model", help="model file (default: the shipped model)")
     clean.add_argument(
         "--jobs",
@@ -130,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("classify", help="print every line with its label and probability")
     show.add_argument("file", help="input file (HTML or text); '-' reads stdin")
     show.add_argument("--input", choices=("auto", "html", "text"), default="auto")
+    show.add_argument("--no-unwrap", action="store_true", help=NO_UNWRAP_HELP)
     show.add_argument("--model", help="model file (default: the shipped model)")
 
     train = commands.add_parser("train", help="fit the model on the corpora's train split")
@@ -282,6 +290,7 @@ def run_clean(args: argparse.Namespace) -> int:
         keep=args.keep,
         threshold=args.threshold,
         output_format=args.format,
+        unwrap=not args.no_unwrap,
         model=model if args.model else None,  # workers that cannot inherit it load the shipped one
         return_exceptions=True,  # one bad page must not end a batch; it is reported instead
     )
@@ -324,7 +333,7 @@ def run_classify(args: argparse.Namespace) -> int:
         return EXIT_INPUT_FAILED
     model = _model(args.model)
     try:
-        labelled = classify(raw, input_format=args.input, model=model)
+        labelled = classify(raw, input_format=args.input, model=model, unwrap=not args.no_unwrap)
     except Exception as error:  # binary data, or a bug: reported like clean reports it
         logger.info("failed to classify %s", args.file, exc_info=True)
         reason = f"{type(error).__name__}: {error}"

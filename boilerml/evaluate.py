@@ -51,7 +51,8 @@ def evaluate_page(page: Page, model: Model) -> list[PageResult]:
     results = []
     lines = html_to_lines(page.text())
     truth = derive_labels(lines, page.content, page.comments)
-    text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)))
+    # One block per line by construction, and scored line for line: never rejoined.
+    text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)), unwrap_wrapped=False)
     for mode, mode_lines in (("html", lines), ("text", text_lines)):
         labelled = classify_lines(mode_lines, extract_features(mode_lines, mode), model, mode)
         output = to_text(labelled)

@@ -28,6 +28,7 @@ def classify(
     input_format: InputFormat = "auto",
     model: Model | None = None,
     max_lines: int | None = MAX_LINES,
+    unwrap: bool = True,
 ) -> list[LabelledLine]:
     """Label every line of a page as content, navigation, ad or comment.
 
@@ -36,6 +37,9 @@ def classify(
         input_format: ``"html"``, ``"text"`` or ``"auto"`` (sniffed from the markup).
         model: a model from :func:`boilerml.load_model`; the shipped one by default.
         max_lines: refuse pages with more lines than this (None: no limit).
+        unwrap: in text input, rejoin paragraphs that were hard-wrapped at a fixed width
+            (terminal browsers' dumps, html2text, e-mail) into one line each, when the text
+            looks wrapped; False reads every input line as one block.
 
     Returns:
         One :class:`LabelledLine` per non-blank line, in page order; an empty list, with a
@@ -55,7 +59,7 @@ def classify(
     if kind is not None:
         raise BinaryInputError(kind)
     mode = resolve_format(text, input_format)
-    lines = segment(text, mode, max_lines=max_lines)
+    lines = segment(text, mode, max_lines=max_lines, unwrap_wrapped=unwrap)
     if not lines:
         logger.warning("no text in the page (%d characters, read as %s)", len(text), mode)
     features = extract_features(lines, mode)
@@ -70,6 +74,7 @@ def clean(
     threshold: float | None = DEFAULT_THRESHOLD,
     model: Model | None = None,
     max_lines: int | None = MAX_LINES,
+    unwrap: bool = True,
 ) -> str:
     """The article text of a page: the lines labelled with one of ``keep``, one per line.
 
@@ -79,7 +84,7 @@ def clean(
             this (default 0.5: more likely kept than not). Raise it (0.7, 0.9) for less junk
             and less article, lower it (0.3) for the reverse; the README gives the measured
             trade-off. None keeps the lines whose most probable class is in ``keep``.
-        input_format, model, max_lines: as for :func:`classify`.
+        input_format, model, max_lines, unwrap: as for :func:`classify`.
 
     Returns:
         The kept lines joined by newlines; ``""`` when there are none.
@@ -92,5 +97,5 @@ def clean(
     """
     kept = check_keep(keep)
     check_threshold(threshold)
-    labelled = classify(page, input_format=input_format, model=model, max_lines=max_lines)
+    labelled = classify(page, input_format=input_format, model=model, max_lines=max_lines, unwrap=unwrap)
     return to_text(labelled, kept, threshold)

@@ -2,7 +2,8 @@
 
 HTML is cut into one line per block-level element (and per ``<br>`` run), with scripts,
 styles, templates, SVG, forms' option lists and comments dropped, whitespace collapsed, and
-per line the DOM context the features need. Plain text is one line per non-blank input line.
+per line the DOM context the features need. Plain text is one line per non-blank input line
+(hard-wrapped paragraphs rejoined first).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lxml import etree
 
 from .lines import Line
 from .patterns import trie_regex
+from .unwrap import unwrap
 
 logger = logging.getLogger(__name__)
 
@@ -314,17 +316,21 @@ def collapse_whitespace(text: str) -> str:
     return _collapse_piece(text).strip()
 
 
-def text_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
+def text_to_lines(text: str, max_lines: int | None = None, unwrap_wrapped: bool = True) -> list[Line]:
     """Split plain text into lines, one per non-blank input line.
 
     Blank input lines are not lines of their own; they set ``blank_before`` on the next one.
+    With ``unwrap_wrapped``, hard-wrapped text (every paragraph broken at a fixed width) is
+    first rejoined into one line per block (:func:`boilerml.unwrap.unwrap`); without it every
+    input line is a block, as written.
 
     Raises:
         TooManyLinesError: there are more than ``max_lines`` lines (when given).
     """
     lines: list[Line] = []
     blank_before = False
-    for raw in text.splitlines():
+    raw_lines = text.splitlines()
+    for raw in unwrap(raw_lines) if unwrap_wrapped else raw_lines:
         cleaned = collapse_whitespace(raw)
         if not cleaned:
             blank_before = True
@@ -594,12 +600,18 @@ def resolve_format(text: str, input_format: InputFormat) -> Literal["html", "tex
     return input_format
 
 
-def segment(text: str, input_format: Literal["html", "text"], max_lines: int | None = None) -> list[Line]:
-    """Cut decoded text into lines: :func:`html_to_lines` or :func:`text_to_lines`.
+def segment(
+    text: str,
+    input_format: Literal["html", "text"],
+    max_lines: int | None = None,
+    unwrap_wrapped: bool = True,
+) -> list[Line]:
+    """Cut decoded text into lines: :func:`html_to_lines` or :func:`text_to_lines`
+    (``unwrap_wrapped`` applies to text).
 
     Raises:
         TooManyLinesError: there are more than ``max_lines`` lines (when given).
     """
     if input_format == "html":
         return html_to_lines(text, max_lines)
-    return text_to_lines(text, max_lines)
+    return text_to_lines(text, max_lines, unwrap_wrapped)

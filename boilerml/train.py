@@ -103,7 +103,8 @@ def page_rows(
     labels = np.array(derived, dtype=LABEL_DTYPE)
     key = f"{page.dataset}/{page.page_id}"
     weight = CJK_PAGE_WEIGHT if page.is_chinese else 1.0
-    text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)))
+    # One block per line by construction, and labelled line for line: never rejoined.
+    text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)), unwrap_wrapped=False)
     assert len(text_lines) == len(lines)
     text_keys = np.array([text_key(line.text) for line in lines], dtype=np.uint64)
     return (

@@ -32,7 +32,7 @@ def main() -> None:
     lines = html_to_lines(page.text())
     truth = derive_labels(lines, page.content, page.comments)
     if args.mode == "text":
-        text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)))
+        text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)), unwrap_wrapped=False)
         assert len(text_lines) == len(lines)
         lines = text_lines
     labelled = classify_lines(lines, extract_features(lines, args.mode), model, args.mode)

@@ -1,0 +1,177 @@
+"""Hard-wrapped text back to one block per line (stage 2, text input).
+
+Text mode reads one block per line. Some dumps wrap every paragraph at a fixed width instead:
+terminal browsers (lynx, w3m), html2text (78 columns), e-mail and plain-text archives. Each
+piece of a wrapped paragraph would then be classified on its own, and a piece looks like no
+paragraph does: about as wide as its neighbours, without an ending, often without a verb.
+
+A greedy wrapper breaks a line only where the next word would not fit. So a text is taken to
+be wrapped at a width ``W`` when many of its lines are *forced* breaks: the line, a space and
+the first word of the line below would be wider than ``W``, and no line that could have been
+broken is wider than ``W``. A forced line is joined to the line below it; a line that ends
+early (a paragraph's last line, a heading, a menu entry) still ends its block, and so does a
+blank line. Text written one block per line has paragraphs far wider than any wrapping width,
+or lines of scattered widths, and is returned unchanged.
+
+Widths are display cells: a CJK or full-width character takes two, as in a terminal. A text
+wrapped by character count instead (Python's ``textwrap``) is recognised too: both measures
+are tried.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .tokens import CJK_RANGES
+
+#: Characters two cells wide in a terminal: CJK, CJK punctuation and full-width forms.
+_WIDE_CHAR = re.compile(f"[{CJK_RANGES}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6]")
+#: The first word of a line as a greedy wrapper sees it: one wide character, or a run of
+#: characters up to a space or a wide character.
+_FIRST_UNIT = re.compile(f"{_WIDE_CHAR.pattern}|[^\\s{CJK_RANGES}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6]+")
+
+#: Wrapping widths looked for, in cells (or characters). Below 40, a column of short menu
+#: entries of similar length could pass for wrapped text; terminals and mail wrap at 60 to
+#: 80, wide dumps at up to 132.
+MIN_WRAP_WIDTH = 40
+MAX_WRAP_WIDTH = 160
+#: At least this many forced lines: a text with a handful is not worth the risk of joining
+#: lines that were meant apart (and costs little to leave alone).
+MIN_FORCED_LINES = 8
+#: Forced lines must be at least this share of the lines at least half as wide as ``W``. In
+#: wrapped prose every line of a paragraph but its last is forced (the share is 0.7 for
+#: paragraphs of four lines); in a list of titles or menu entries of scattered lengths only
+#: the few longest are, by chance.
+MIN_FORCED_SHARE = 0.1
+#: Lines that cannot be broken (one long word: a URL) may be wider than ``W``; lines that
+#: could have been broken may not, except this share of them (a preformatted table, a
+#: signature a mail client left alone).
+MAX_OVERFLOW_SHARE = 0.02
+#: Widths tried per measure, widest first: each costs a pass over the lines.
+MAX_CANDIDATE_WIDTHS = 3
+#: A word wider than this share of the width (a URL, a run of names glued together) is not
+#: taken as evidence of wrapping: prose words are a few cells wide.
+MAX_WORD_SHARE = 0.25
+#: Forced lines are counted once per distinct ending (and start of the line below) of this
+#: many characters.
+ENDING_CHARS = 8
+
+
+_DIGITS = re.compile(r"\d")
+#: How a line cut to length by a site ends.
+_ELLIPSES = ("...", "\u2026")
+
+
+def _cells(line: str) -> int:
+    return len(line) + len(_WIDE_CHAR.findall(line))
+
+
+def _first_unit(line: str) -> str:
+    match = _FIRST_UNIT.search(line)
+    return match.group() if match else ""
+
+
+def _breakable(line: str) -> bool:
+    """Whether a wrapper could have broken the line: it has a space inside, or wide characters."""
+    stripped = line.strip()
+    return " " in stripped or "\t" in stripped or _WIDE_CHAR.search(stripped) is not None
+
+
+def _forced(lines: list[str], widths: list[int], width: int, measure: Callable[[str], int]) -> list[bool]:
+    """Per line: a piece of a block wrapped at ``width``, broken because the next line's first
+    word would not have fitted after it.
+
+    Only a line between half of ``width`` and ``width`` qualifies (a wider one was not
+    wrapped), and only before a word of at most :data:`MAX_WORD_SHARE` of ``width``: a line
+    that is one long name or address says nothing about wrapping. A line ending in an
+    ellipsis was cut to length by a site (a teaser), not wrapped.
+    """
+    forced = [False] * len(lines)
+    for i in range(len(lines) - 1):
+        below = lines[i + 1].lstrip()
+        if not below or not width <= widths[i] * 2 <= 2 * width or lines[i].rstrip().endswith(_ELLIPSES):
+            continue
+        unit = _first_unit(below)
+        unit_width = measure(unit)
+        gap = 0 if _WIDE_CHAR.match(unit) else 1  # wide characters are set without spaces
+        forced[i] = unit_width <= width * MAX_WORD_SHARE and widths[i] + gap + unit_width > width
+    return forced
+
+
+def _wrapped_at(lines: list[str], measure: Callable[[str], int]) -> tuple[int, list[bool]]:
+    """The number of forced lines and which they are, for the best width (0 and [] if none)."""
+    widths = [measure(line) for line in lines]
+    breakable = [w for line, w in zip(lines, widths) if w and _breakable(line)]
+    allowed_overflow = int(len(breakable) * MAX_OVERFLOW_SHARE)
+    ascending = sorted(breakable)
+    # The widest lines that may overflow the width, then the widths they leave (in wrapped
+    # text, the width itself is among the first few: many pieces fill it exactly).
+    candidates = sorted(set(ascending[len(ascending) - allowed_overflow - 1 :]), reverse=True)
+    candidates = [width for width in candidates if MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH]
+    best: tuple[int, list[bool]] = (0, [])
+    for width in candidates[:MAX_CANDIDATE_WIDTHS]:
+        # Only a line within a word's width of the full width can be forced.
+        fillable = width - width * MAX_WORD_SHARE - 1
+        if sum(fillable <= w <= width for w in breakable) < MIN_FORCED_LINES:
+            continue
+        forced = _forced(lines, widths, width, measure)
+        # Counted by how they end and by how the lines below them start, whichever has
+        # fewer kinds, with every digit read as 0: the rows of a listing end alike ("...
+        # Ph.D", "... & Taxes") or are followed alike (a title cut at a site's limit, then
+        # "Brand New" or a price); the pieces of wrapped prose break anywhere.
+        below = [i + 1 for i, is_forced in enumerate(forced) if is_forced]
+        n_forced = min(
+            len({_DIGITS.sub("0", lines[i - 1].rstrip()[-ENDING_CHARS:]) for i in below}),
+            len({_DIGITS.sub("0", lines[i].lstrip()[:ENDING_CHARS]) for i in below}),
+        )
+        long_lines = sum(w * 2 >= width for w in breakable)
+        if n_forced >= MIN_FORCED_LINES and n_forced >= MIN_FORCED_SHARE * long_lines and n_forced > best[0]:
+            best = (n_forced, forced)
+    return best
+
+
+def _join(upper: str, lower: str) -> str:
+    """Two pieces of one wrapped block: a space between them, none between wide characters
+    or after a word broken at its hyphen ("well-" + "known")."""
+    upper, lower = upper.rstrip(), lower.strip()
+    if (_WIDE_CHAR.match(upper[-1:]) and _WIDE_CHAR.match(lower[:1])) or (
+        upper.endswith("-") and upper[-2:-1].isalnum() and lower[:1].isalnum()
+    ):
+        return upper + lower
+    return f"{upper} {lower}"
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    """Rejoin the pieces of hard-wrapped blocks, if the text is hard-wrapped.
+
+    Args:
+        lines: the text's lines, blank ones included, without line ends.
+
+    Returns:
+        The same list when the text does not look hard-wrapped; otherwise a new list in which
+        each forced line is joined with the line below it (blank lines are kept).
+    """
+    lengths = list(map(len, lines))
+    # Fast exit for text written one block per line: several lines wider than any wrapping
+    # width (a cell is at least a character, so a line this many characters long is too).
+    if sum(map(MAX_WRAP_WIDTH.__lt__, lengths)) > len(lines) * MAX_OVERFLOW_SHARE + 1:
+        return lines
+    if sum(map((MIN_WRAP_WIDTH // 2).__le__, lengths)) < MIN_FORCED_LINES:
+        return lines
+    found = [_wrapped_at(lines, len)]
+    if any(_WIDE_CHAR.search(line) for line in lines):  # otherwise cells are characters
+        found.append(_wrapped_at(lines, _cells))
+    n_forced, forced = max(found, key=lambda candidate: candidate[0])
+    if not n_forced:
+        return lines
+    joined: list[str] = []
+    pending: str | None = None
+    for line, joins_next in zip(lines, forced):
+        pending = line if pending is None else _join(pending, line)
+        if not joins_next:
+            joined.append(pending)
+            pending = None
+    if pending is not None:
+        joined.append(pending)
+    return joined
