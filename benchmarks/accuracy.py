@@ -11,7 +11,7 @@ each corpus, English pages, Chinese pages (also by script), other languages, and
 page type.
 
 boilerml runs twice: on the HTML, and in text mode on the same page rendered as a text dump
-(one block per line, the rendering training uses, read as written: ``unwrap=False``), since
+(one block per line, the rendering training uses, read as written: ``unwrap=False, markdown=False``), since
 text input is first-class.
 
 The peers (trafilatura, readability-lxml, jusText, resiliparse, boilerpy3) come from the
@@ -130,7 +130,7 @@ def _boilerml_text(page: Page, html: str) -> str:
     from boilerml.segment import html_to_lines
 
     dump = render_as_text(html_to_lines(html), uses_blank_lines(page))
-    return boilerml.clean(dump, input_format="text", unwrap=False)
+    return boilerml.clean(dump, input_format="text", unwrap=False, markdown=False)
 
 
 def _boilerml_both_modes(page: Page, html: str) -> tuple[list, dict[str, list]]:
@@ -143,7 +143,7 @@ def _boilerml_both_modes(page: Page, html: str) -> tuple[list, dict[str, list]]:
     dump = render_as_text(lines, uses_blank_lines(page))
     return lines, {
         "html": boilerml.classify(html, input_format="html"),
-        "text": boilerml.classify(dump, input_format="text", unwrap=False),
+        "text": boilerml.classify(dump, input_format="text", unwrap=False, markdown=False),
     }
 
 

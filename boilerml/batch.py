@@ -53,6 +53,7 @@ def _clean_page(page: str | bytes, model: Model, options: dict[str, Any]) -> str
         model=model,
         max_lines=options["max_lines"],
         unwrap=options["unwrap"],
+        markdown=options["markdown"],
     )
     return reassemble(labelled, options["keep"], options["output_format"], options["threshold"])
 
@@ -104,6 +105,7 @@ def clean_many(
     model: Model | None = None,
     max_lines: int | None = MAX_LINES,
     unwrap: bool = True,
+    markdown: bool = True,
     return_exceptions: bool = False,
 ) -> Iterator[str | Exception]:
     """Clean many pages, in input order, on ``n_jobs`` processes.
@@ -116,7 +118,8 @@ def clean_many(
             ``"json"`` (every line with its label and probabilities).
         return_exceptions: yield a page's exception in its place instead of raising it (a
             batch then never stops for one bad page).
-        input_format, keep, threshold, model, max_lines, unwrap: as for :func:`boilerml.clean`.
+        input_format, keep, threshold, model, max_lines, unwrap, markdown: as for
+            :func:`boilerml.clean`.
 
     Yields:
         One result per page, in the order of ``pages``: its text, or with
@@ -130,6 +133,7 @@ def clean_many(
         "output_format": output_format,
         "max_lines": max_lines,
         "unwrap": unwrap,
+        "markdown": markdown,
     }
     workers = worker_count(n_jobs)
     if workers == 1:

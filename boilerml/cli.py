@@ -61,6 +61,10 @@ NO_UNWRAP_HELP = (
     "text input: read every line as one block, even when the text looks hard-wrapped "
     "(by default paragraphs wrapped at a fixed width are rejoined first)"
 )
+NO_MARKDOWN_HELP = (
+    "text input: read Markdown markup as text (by default a text with Markdown links is read "
+    "as the text it renders to)"
+)
 
 
 def _parse_keep(value: str) -> tuple[str, ...]:
@@ -123,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--input", choices=("auto", "html", "text"), default="auto", help="input format (default: sniffed)"
     )
     clean.add_argument("--no-unwrap", action="store_true", help=NO_UNWRAP_HELP)
+    clean.add_argument("--no-markdown", action="store_true", help=NO_MARKDOWN_HELP)
     clean.add_argument("--model", help="model file (default: the shipped model)")
     clean.add_argument(
         "--jobs",
@@ -138,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("file", help="input file (HTML or text); '-' reads stdin")
     show.add_argument("--input", choices=("auto", "html", "text"), default="auto")
     show.add_argument("--no-unwrap", action="store_true", help=NO_UNWRAP_HELP)
+    show.add_argument("--no-markdown", action="store_true", help=NO_MARKDOWN_HELP)
     show.add_argument("--model", help="model file (default: the shipped model)")
 
     train = commands.add_parser("train", help="fit the model on the corpora's train split")
@@ -291,6 +297,7 @@ def run_clean(args: argparse.Namespace) -> int:
         threshold=args.threshold,
         output_format=args.format,
         unwrap=not args.no_unwrap,
+        markdown=not args.no_markdown,
         model=model if args.model else None,  # workers that cannot inherit it load the shipped one
         return_exceptions=True,  # one bad page must not end a batch; it is reported instead
     )
@@ -333,7 +340,8 @@ def run_classify(args: argparse.Namespace) -> int:
         return EXIT_INPUT_FAILED
     model = _model(args.model)
     try:
-        labelled = classify(raw, input_format=args.input, model=model, unwrap=not args.no_unwrap)
+        as_written = {"unwrap": not args.no_unwrap, "markdown": not args.no_markdown}
+        labelled = classify(raw, input_format=args.input, model=model, **as_written)
     except Exception as error:  # binary data, or a bug: reported like clean reports it
         logger.info("failed to classify %s", args.file, exc_info=True)
         reason = f"{type(error).__name__}: {error}"

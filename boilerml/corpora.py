@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .decode import decode, normalise_charset
 from .lines import LabelName, Line
-from .segment import DOM_FLAGS
+from .segment import DOM_FLAGS, text_to_lines
 from .tokens import tokenize
 
 logger = logging.getLogger(__name__)
@@ -261,6 +261,16 @@ def render_as_text(lines: list[Line], blank_lines: bool) -> str:
             parts.append("")
         parts.append(line.text)
     return "\n".join(parts)
+
+
+def text_mode_lines(lines: list[Line], blank_lines: bool) -> list[Line]:
+    """The lines text mode reads from the page's text dump (:func:`render_as_text`).
+
+    The dump is one block per line by construction, so it is read as written (never rejoined
+    as hard-wrapped text or read as Markdown): its lines stay line for line the HTML lines and
+    their labels.
+    """
+    return text_to_lines(render_as_text(lines, blank_lines), unwrap_wrapped=False, read_markdown=False)
 
 
 def uses_blank_lines(page: Page) -> bool:

@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from .classify import classify_lines
-from .corpora import Page, derive_labels, read_corpora, render_as_text, uses_blank_lines
+from .corpora import Page, derive_labels, read_corpora, text_mode_lines, uses_blank_lines
 from .features import extract_features
 from .lines import LABELS
 from .metrics import aeb_page, line_scores, page_figures, token_f1
 from .model import Model
 from .reassemble import to_text
-from .segment import html_to_lines, text_to_lines
+from .segment import html_to_lines
 
 logger = logging.getLogger(__name__)
 MODES = ("html", "text")
@@ -51,8 +51,7 @@ def evaluate_page(page: Page, model: Model) -> list[PageResult]:
     results = []
     lines = html_to_lines(page.text())
     truth = derive_labels(lines, page.content, page.comments)
-    # One block per line by construction, and scored line for line: never rejoined.
-    text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)), unwrap_wrapped=False)
+    text_lines = text_mode_lines(lines, uses_blank_lines(page))
     for mode, mode_lines in (("html", lines), ("text", text_lines)):
         labelled = classify_lines(mode_lines, extract_features(mode_lines, mode), model, mode)
         output = to_text(labelled)

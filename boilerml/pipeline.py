@@ -29,6 +29,7 @@ def classify(
     model: Model | None = None,
     max_lines: int | None = MAX_LINES,
     unwrap: bool = True,
+    markdown: bool = True,
 ) -> list[LabelledLine]:
     """Label every line of a page as content, navigation, ad or comment.
 
@@ -40,6 +41,9 @@ def classify(
         unwrap: in text input, rejoin paragraphs that were hard-wrapped at a fixed width
             (terminal browsers' dumps, html2text, e-mail) into one line each, when the text
             looks wrapped; False reads every input line as one block.
+        markdown: in text input that looks like Markdown (inline links), read the text it
+            renders to: link text without its address, headings and list items without
+            their markers, no images; False reads the markup as text.
 
     Returns:
         One :class:`LabelledLine` per non-blank line, in page order; an empty list, with a
@@ -59,7 +63,7 @@ def classify(
     if kind is not None:
         raise BinaryInputError(kind)
     mode = resolve_format(text, input_format)
-    lines = segment(text, mode, max_lines=max_lines, unwrap_wrapped=unwrap)
+    lines = segment(text, mode, max_lines=max_lines, unwrap_wrapped=unwrap, read_markdown=markdown)
     if not lines:
         logger.warning("no text in the page (%d characters, read as %s)", len(text), mode)
     features = extract_features(lines, mode)
@@ -75,6 +79,7 @@ def clean(
     model: Model | None = None,
     max_lines: int | None = MAX_LINES,
     unwrap: bool = True,
+    markdown: bool = True,
 ) -> str:
     """The article text of a page: the lines labelled with one of ``keep``, one per line.
 
@@ -84,7 +89,7 @@ def clean(
             this (default 0.5: more likely kept than not). Raise it (0.7, 0.9) for less junk
             and less article, lower it (0.3) for the reverse; the README gives the measured
             trade-off. None keeps the lines whose most probable class is in ``keep``.
-        input_format, model, max_lines, unwrap: as for :func:`classify`.
+        input_format, model, max_lines, unwrap, markdown: as for :func:`classify`.
 
     Returns:
         The kept lines joined by newlines; ``""`` when there are none.
@@ -97,5 +102,7 @@ def clean(
     """
     kept = check_keep(keep)
     check_threshold(threshold)
-    labelled = classify(page, input_format=input_format, model=model, max_lines=max_lines, unwrap=unwrap)
+    labelled = classify(
+        page, input_format=input_format, model=model, max_lines=max_lines, unwrap=unwrap, markdown=markdown
+    )
     return to_text(labelled, kept, threshold)

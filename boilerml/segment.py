@@ -18,6 +18,7 @@ from typing import Literal
 
 from lxml import etree
 
+from . import markdown
 from .lines import Line
 from .patterns import trie_regex
 from .unwrap import unwrap
@@ -316,13 +317,16 @@ def collapse_whitespace(text: str) -> str:
     return _collapse_piece(text).strip()
 
 
-def text_to_lines(text: str, max_lines: int | None = None, unwrap_wrapped: bool = True) -> list[Line]:
+def text_to_lines(
+    text: str, max_lines: int | None = None, unwrap_wrapped: bool = True, read_markdown: bool = True
+) -> list[Line]:
     """Split plain text into lines, one per non-blank input line.
 
     Blank input lines are not lines of their own; they set ``blank_before`` on the next one.
     With ``unwrap_wrapped``, hard-wrapped text (every paragraph broken at a fixed width) is
     first rejoined into one line per block (:func:`boilerml.unwrap.unwrap`); without it every
-    input line is a block, as written.
+    input line is a block, as written. With ``read_markdown``, a text that looks like Markdown
+    is read as the text it renders to (:func:`boilerml.markdown.rendered`).
 
     Raises:
         TooManyLinesError: there are more than ``max_lines`` lines (when given).
@@ -330,7 +334,11 @@ def text_to_lines(text: str, max_lines: int | None = None, unwrap_wrapped: bool 
     lines: list[Line] = []
     blank_before = False
     raw_lines = text.splitlines()
-    for raw in unwrap(raw_lines) if unwrap_wrapped else raw_lines:
+    if unwrap_wrapped:
+        raw_lines = unwrap(raw_lines)  # widths are those of the text as it was wrapped
+    if read_markdown:
+        raw_lines = markdown.rendered(raw_lines)
+    for raw in raw_lines:
         cleaned = collapse_whitespace(raw)
         if not cleaned:
             blank_before = True
@@ -605,13 +613,14 @@ def segment(
     input_format: Literal["html", "text"],
     max_lines: int | None = None,
     unwrap_wrapped: bool = True,
+    read_markdown: bool = True,
 ) -> list[Line]:
     """Cut decoded text into lines: :func:`html_to_lines` or :func:`text_to_lines`
-    (``unwrap_wrapped`` applies to text).
+    (``unwrap_wrapped`` and ``read_markdown`` apply to text).
 
     Raises:
         TooManyLinesError: there are more than ``max_lines`` lines (when given).
     """
     if input_format == "html":
         return html_to_lines(text, max_lines)
-    return text_to_lines(text, max_lines, unwrap_wrapped)
+    return text_to_lines(text, max_lines, unwrap_wrapped, read_markdown)

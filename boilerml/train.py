@@ -21,13 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpora import Page, derive_labels, read_corpora, render_as_text, uses_blank_lines
+from .corpora import Page, derive_labels, read_corpora, text_mode_lines, uses_blank_lines
 from .features import CONTEXT_PROBABILITY_NAMES, extract_features, feature_names, probability_context_matrix
 from .handlabelled import read_corrections, read_labelled_pages
 from .lines import LABELS, LabelName, Line
 from .metrics import line_scores
 from .model import Model, ordered_proba
-from .segment import DOM_FLAGS, html_to_lines, text_to_lines
+from .segment import DOM_FLAGS, html_to_lines
 from .trees import TreeEnsemble, export_estimator
 
 logger = logging.getLogger(__name__)
@@ -103,8 +103,7 @@ def page_rows(
     labels = np.array(derived, dtype=LABEL_DTYPE)
     key = f"{page.dataset}/{page.page_id}"
     weight = CJK_PAGE_WEIGHT if page.is_chinese else 1.0
-    # One block per line by construction, and labelled line for line: never rejoined.
-    text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)), unwrap_wrapped=False)
+    text_lines = text_mode_lines(lines, uses_blank_lines(page))
     assert len(text_lines) == len(lines)
     text_keys = np.array([text_key(line.text) for line in lines], dtype=np.uint64)
     return (

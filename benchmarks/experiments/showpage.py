@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 
 from boilerml.classify import classify_lines
-from boilerml.corpora import datasets_dir, derive_labels, read_corpus, render_as_text, uses_blank_lines
+from boilerml.corpora import datasets_dir, derive_labels, read_corpus, text_mode_lines, uses_blank_lines
 from boilerml.features import extract_features
 from boilerml.lines import LABELS
 from boilerml.model import load_model
-from boilerml.segment import html_to_lines, text_to_lines
+from boilerml.segment import html_to_lines
 
 
 def main() -> None:
@@ -32,7 +32,7 @@ def main() -> None:
     lines = html_to_lines(page.text())
     truth = derive_labels(lines, page.content, page.comments)
     if args.mode == "text":
-        text_lines = text_to_lines(render_as_text(lines, uses_blank_lines(page)), unwrap_wrapped=False)
+        text_lines = text_mode_lines(lines, uses_blank_lines(page))
         assert len(text_lines) == len(lines)
         lines = text_lines
     labelled = classify_lines(lines, extract_features(lines, args.mode), model, args.mode)

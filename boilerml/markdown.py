@@ -1,0 +1,83 @@
+"""Markdown read as the text it renders to (stage 2, text input).
+
+Many scrapers hand pages on as Markdown (html2text, markdownify, reader services that feed
+language models). Its markup changes what a line looks like: a menu entry becomes
+``* [News](https://example.com/news/)``, long with a URL; a heading gains ``## ``; a
+paragraph carries the addresses of its links. The model learnt what lines look like in text
+as a browser shows it, so when a text looks like Markdown its lines are reduced to that
+text first: links and images to their text (images to nothing, as a browser shows no alt
+text), headings, list markers, quotes and emphasis to their words, rules and table borders
+to nothing, backslash escapes to the character.
+
+A text counts as Markdown when it has at least :data:`MIN_MARKDOWN_LINKS` inline links or
+images (``[text](target)``), which plain prose practically never has: a web page rendered
+to Markdown has dozens. Otherwise it is returned unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Inline links and images (``[text](target)`` or ``![alt](target)``) a text needs to be
+#: read as Markdown. A page's menu alone has more; prose quoting one link is not Markdown.
+MIN_MARKDOWN_LINKS = 3
+
+# A link target: no spaces or parentheses, or one level of balanced parentheses (Wikipedia
+# addresses), then an optional quoted title.
+_TARGET = r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\"|\s+'[^']*')?\s*\)"
+_IMAGE = re.compile(rf"!\[[^\]]*\]{_TARGET}")
+_LINK = re.compile(rf"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]{_TARGET}")
+#: A reference definition (``[1]: https://...``): a line of its own that no browser shows.
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+|$)|\s+#+\s*$")
+_LIST_MARKER = re.compile(r"^\s*[*+-]\s+")
+_QUOTE = re.compile(r"^\s*(?:>\s?)+")
+#: A thematic break (``* * *``, ``---``) or a table's border row (``|---|:--:|``).
+_RULE = re.compile(r"^\s*(?:(?:[*_-]\s*){3,}|\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?)\s*$")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+_CODE = re.compile(r"`+")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
+
+
+def looks_like_markdown(lines: list[str]) -> bool:
+    """Whether the text has :data:`MIN_MARKDOWN_LINKS` inline links or images or more."""
+    found = 0
+    for line in lines:
+        if "](" in line:
+            found += len(_LINK.findall(line)) + len(_IMAGE.findall(line))
+            if found >= MIN_MARKDOWN_LINKS:
+                return True
+    return False
+
+
+def rendered_line(line: str) -> str:
+    """One Markdown line as the text it renders to ("" for a line that renders to nothing)."""
+    if _REFERENCE.match(line) or _RULE.match(line):
+        return ""
+    line = _IMAGE.sub("", line)
+    line = _LINK.sub(r"\1", line)
+    line = _AUTOLINK.sub(r"\1", line)
+    line = _QUOTE.sub("", line)
+    line = _HEADING.sub("", line)
+    line = _LIST_MARKER.sub("", line)
+    line = _STRONG.sub(r"\2", line)
+    line = _EMPHASIS.sub(r"\1", line)
+    line = _CODE.sub("", line)
+    return _ESCAPE.sub(r"\1", line)
+
+
+def rendered(lines: list[str]) -> list[str]:
+    """A Markdown text's lines as the text they render to; other text's lines unchanged.
+
+    Args:
+        lines: the text's lines, without line ends.
+
+    Returns:
+        The same list when the text does not look like Markdown (:func:`looks_like_markdown`);
+        otherwise a new list of as many lines, each rendered (:func:`rendered_line`).
+    """
+    if not looks_like_markdown(lines):
+        return lines
+    return [rendered_line(line) for line in lines]

@@ -1,0 +1,85 @@
+"""Markdown text input read as the text it renders to (``boilerml/markdown.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+import boilerml
+from boilerml.markdown import looks_like_markdown, rendered, rendered_line
+from boilerml.segment import text_to_lines
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        ("* [News](https://example.com/news/)", "News"),
+        ("  - [Sport](/sport \"All sport\")", "Sport"),
+        ("[Tiger (film)](https://en.wikipedia.org/wiki/Tiger_(film))", "Tiger (film)"),
+        ("![logo](/static/logo.png)", ""),
+        ("[![Home](/img/home.png)](/)", ""),
+        ("## Harbour town rebuilds its sea wall ##", "Harbour town rebuilds its sea wall"),
+        ("# 山区小学建起第一座图书馆", "山区小学建起第一座图书馆"),
+        ("> **Work began** on *Monday*, said `the council`.", "Work began on Monday, said the council."),
+        ("1\\. Open the \\[settings\\]", "1. Open the [settings]"),
+        ("[1]: https://example.com/a-reference", ""),
+        ("* * *", ""),
+        ("|---|:---:|", ""),
+        ("Read more at <https://example.com/story>", "Read more at https://example.com/story"),
+        ("snake_case_name and 2 * 3 * 4 stay", "snake_case_name and 2 * 3 * 4 stay"),
+    ],
+)
+def test_a_markdown_line_renders_to_its_text(line, text):
+    assert rendered_line(line) == text
+
+
+def test_text_without_markdown_links_is_left_as_it_is():
+    lines = [
+        "# not a heading in plain text",
+        "See note [1] (below) and the [draft](version 2) of the plan.",
+        "* a plain star bullet",
+        "Only one [link](https://example.com/) here.",
+    ]
+    assert not looks_like_markdown(lines)
+    assert rendered(lines) is lines
+
+
+MARKDOWN_PAGE = """\
+* [Home](https://example.com/)
+* [News](https://example.com/news/)
+* [Sport](https://example.com/sport/)
+* [Weather](https://example.com/weather/)
+
+# Harbour town rebuilds its sea wall after winter storms
+
+![The damaged wall](https://example.com/img/wall.jpg)
+
+Work began on Monday to rebuild the stretch of [sea wall](https://example.com/tags/sea-wall)
+that collapsed during the January storms, leaving a row of fishermen's cottages exposed to
+the tide for almost two months.
+
+The council said the repair, which will cost an estimated **4.2 million pounds**, should be
+finished before the autumn high tides. Engineers will use granite blocks quarried twenty
+miles inland, the same stone the original wall was built from in 1887.
+
+[Share on Facebook](https://facebook.com/share?u=x) | [Share on X](https://x.com/share?u=x)
+
+© 2026 [Example News](https://example.com/) · [Privacy](https://example.com/privacy)
+"""
+
+
+def test_text_to_lines_reads_markdown_as_its_text():
+    texts = [line.text for line in text_to_lines(MARKDOWN_PAGE)]
+    headline = "Harbour town rebuilds its sea wall after winter storms"
+    assert texts[:5] == ["Home", "News", "Sport", "Weather", headline]
+    assert not any("](" in text or "http" in text or "**" in text for text in texts)
+    as_written = [line.text for line in text_to_lines(MARKDOWN_PAGE, read_markdown=False)]
+    assert as_written[0] == "* [Home](https://example.com/)"
+
+
+def test_clean_returns_the_article_without_markup_unless_told_not_to():
+    cleaned = boilerml.clean(MARKDOWN_PAGE, input_format="text")
+    assert "Work began on Monday to rebuild the stretch of sea wall" in cleaned
+    assert "](" not in cleaned and "https://" not in cleaned
+    assert "Share on Facebook" not in cleaned
+    labelled = boilerml.classify(MARKDOWN_PAGE, input_format="text", markdown=False)
+    assert any("](" in line.text for line in labelled)
