@@ -45,6 +45,7 @@ import os
 import random
 import resource
 import sys
+import textwrap
 import time
 import traceback
 from collections import Counter
@@ -259,17 +260,28 @@ def generate_html(rng: random.Random) -> bytes:
 
 
 def generate_text(rng: random.Random) -> bytes:
-    """A text dump: menu lines, article paragraphs, comments, blank lines."""
+    """A text dump: menu lines, article paragraphs, comments, blank lines; sometimes in
+    Markdown (linked menu entries, headings, emphasis) and sometimes hard-wrapped."""
     chinese = rng.random() < 0.4
+    markdown = rng.random() < 0.3
     lines = []
     for _ in range(rng.randint(0, 40)):
         roll = rng.random()
         if roll < 0.15:
             lines.append("")
         elif roll < 0.4:
-            lines.append(" | ".join(rng.choices(BOILERPLATE, k=rng.randint(1, 6))))
+            entries = rng.choices(BOILERPLATE, k=rng.randint(1, 6))
+            if markdown:
+                entries = [f"[{entry}](https://example.com/{i}/)" for i, entry in enumerate(entries)]
+            lines.append(" | ".join(entries))
         else:
-            lines.append(" ".join(_sentence(rng, chinese) for _ in range(rng.randint(1, 5))))
+            paragraph = " ".join(_sentence(rng, chinese) for _ in range(rng.randint(1, 5)))
+            if markdown:
+                paragraph = rng.choice(("", "## ", "* ", "> ")) + paragraph.replace(" ", " **", 1)
+            lines.append(paragraph)
+    if rng.random() < 0.3:
+        width = rng.randint(30, 140)
+        lines = [piece for line in lines for piece in (textwrap.wrap(line, width) or [""])]
     return "\n".join(lines).encode(rng.choice(("utf-8", "gb18030")) if chinese else "utf-8")
 
 

@@ -29,7 +29,9 @@ _IMAGE = re.compile(rf"!\[[^\]]*\]{_TARGET}")
 _LINK = re.compile(rf"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]{_TARGET}")
 #: A reference definition (``[1]: https://...``): a line of its own that no browser shows.
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
-_HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+|$)|\s+#+\s*$")
+# The closing hashes are looked for only from the start of a run of spaces (not from every
+# space in it), so that a long run costs one pass.
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+|$)|(?<!\s)\s+#+\s*$")
 _LIST_MARKER = re.compile(r"^\s*[*+-]\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 #: A thematic break (``* * *``, ``---``) or a table's border row (``|---|:--:|``).
