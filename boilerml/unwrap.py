@@ -26,10 +26,11 @@ from collections.abc import Callable
 from .tokens import CJK_RANGES
 
 #: Characters two cells wide in a terminal: CJK, CJK punctuation and full-width forms.
-_WIDE_CHAR = re.compile(f"[{CJK_RANGES}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6]")
+_WIDE_CHARS = f"{CJK_RANGES}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6"
+_WIDE_CHAR = re.compile(f"[{_WIDE_CHARS}]")
 #: The first word of a line as a greedy wrapper sees it: one wide character, or a run of
 #: characters up to a space or a wide character.
-_FIRST_UNIT = re.compile(f"{_WIDE_CHAR.pattern}|[^\\s{CJK_RANGES}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6]+")
+_FIRST_UNIT = re.compile(f"[{_WIDE_CHARS}]|[^\\s{_WIDE_CHARS}]+")
 
 #: Wrapping widths looked for, in cells (or characters). Below 40, a column of short menu
 #: entries of similar length could pass for wrapped text; terminals and mail wrap at 60 to
@@ -39,10 +40,11 @@ MAX_WRAP_WIDTH = 160
 #: At least this many forced lines: a text with a handful is not worth the risk of joining
 #: lines that were meant apart (and costs little to leave alone).
 MIN_FORCED_LINES = 8
-#: Forced lines must be at least this share of the lines at least half as wide as ``W``. In
-#: wrapped prose every line of a paragraph but its last is forced (the share is 0.7 for
-#: paragraphs of four lines); in a list of titles or menu entries of scattered lengths only
-#: the few longest are, by chance.
+#: Forced lines must also be at least this share of the lines at least half as wide as
+#: ``W``, a last guard for a page of many lines of similar width. It is low because a wrapped
+#: article often sits among many menu entries and headlines of middling width (0.14 to 0.28
+#: on train pages wrapped at 76 that a bar of 0.3 missed), and counting only distinct forced
+#: lines already keeps listings out.
 MIN_FORCED_SHARE = 0.1
 #: Lines that cannot be broken (one long word: a URL) may be wider than ``W``; lines that
 #: could have been broken may not, except this share of them (a preformatted table, a
@@ -90,7 +92,8 @@ def _forced(lines: list[str], widths: list[int], width: int, measure: Callable[[
     forced = [False] * len(lines)
     for i in range(len(lines) - 1):
         below = lines[i + 1].lstrip()
-        if not below or not width <= widths[i] * 2 <= 2 * width or lines[i].rstrip().endswith(_ELLIPSES):
+        at_least_half_full = width <= 2 * widths[i] and widths[i] <= width
+        if not below or not at_least_half_full or lines[i].rstrip().endswith(_ELLIPSES):
             continue
         unit = _first_unit(below)
         unit_width = measure(unit)
