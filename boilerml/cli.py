@@ -340,8 +340,13 @@ def run_classify(args: argparse.Namespace) -> int:
         return EXIT_INPUT_FAILED
     model = _model(args.model)
     try:
-        as_written = {"unwrap": not args.no_unwrap, "markdown": not args.no_markdown}
-        labelled = classify(raw, input_format=args.input, model=model, **as_written)
+        labelled = classify(
+            raw,
+            input_format=args.input,
+            model=model,
+            unwrap=not args.no_unwrap,
+            markdown=not args.no_markdown,
+        )
     except Exception as error:  # binary data, or a bug: reported like clean reports it
         logger.info("failed to classify %s", args.file, exc_info=True)
         reason = f"{type(error).__name__}: {error}"

@@ -3,7 +3,7 @@
 HTML is cut into one line per block-level element (and per ``<br>`` run), with scripts,
 styles, templates, SVG, forms' option lists and comments dropped, whitespace collapsed, and
 per line the DOM context the features need. Plain text is one line per non-blank input line
-(hard-wrapped paragraphs rejoined first).
+(hard-wrapped paragraphs rejoined and Markdown read as its text first).
 """
 
 from __future__ import annotations
