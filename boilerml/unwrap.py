@@ -102,9 +102,11 @@ def _forced(lines: list[str], widths: list[int], width: int, measure: Callable[[
     return forced
 
 
-def _wrapped_at(lines: list[str], measure: Callable[[str], int]) -> tuple[int, list[bool]]:
-    """The number of forced lines and which they are, for the best width (0 and [] if none)."""
-    widths = [measure(line) for line in lines]
+def _wrapped_at(lines: list[str], widths: list[int], measure: Callable[[str], int]) -> tuple[int, list[bool]]:
+    """The number of forced lines and which they are, for the best width (0 and [] if none).
+
+    ``widths`` are the lines' widths by ``measure``.
+    """
     breakable = [w for line, w in zip(lines, widths) if w and _breakable(line)]
     allowed_overflow = int(len(breakable) * MAX_OVERFLOW_SHARE)
     ascending = sorted(breakable)
@@ -162,9 +164,9 @@ def unwrap(lines: list[str]) -> list[str]:
         return lines
     if sum(map((MIN_WRAP_WIDTH // 2).__le__, lengths)) < MIN_FORCED_LINES:
         return lines
-    found = [_wrapped_at(lines, len)]
+    found = [_wrapped_at(lines, lengths, len)]
     if any(_WIDE_CHAR.search(line) for line in lines):  # otherwise cells are characters
-        found.append(_wrapped_at(lines, _cells))
+        found.append(_wrapped_at(lines, list(map(_cells, lines)), _cells))
     n_forced, forced = max(found, key=lambda candidate: candidate[0])
     if not n_forced:
         return lines
