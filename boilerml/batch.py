@@ -54,6 +54,7 @@ def _clean_page(page: str | bytes, model: Model, options: dict[str, Any]) -> str
         max_lines=options["max_lines"],
         unwrap=options["unwrap"],
         markdown=options["markdown"],
+        explain=options["explain"],
     )
     return reassemble(labelled, options["keep"], options["output_format"], options["threshold"])
 
@@ -106,6 +107,7 @@ def clean_many(
     max_lines: int | None = MAX_LINES,
     unwrap: bool = True,
     markdown: bool = True,
+    explain: bool = False,
     return_exceptions: bool = False,
 ) -> Iterator[str | Exception]:
     """Clean many pages, in input order, on ``n_jobs`` processes.
@@ -116,6 +118,9 @@ def clean_many(
         n_jobs: worker processes; 1 works in this process, None or -1 one per CPU.
         output_format: ``"text"`` (what :func:`boilerml.clean` returns), ``"markdown"`` or
             ``"json"`` (every line with its label and probabilities).
+        explain: with ``output_format="json"``, each line also says why it got its label
+            (its ``why``: see :func:`boilerml.classify`); refused with the other formats,
+            which have no place for it.
         return_exceptions: yield a page's exception in its place instead of raising it (a
             batch then never stops for one bad page).
         input_format, keep, threshold, model, max_lines, unwrap, markdown: as for
@@ -126,6 +131,8 @@ def clean_many(
         ``return_exceptions`` the exception (``BinaryInputError``, ``TooManyLinesError``, ...)
         that cleaning it raised.
     """
+    if explain and output_format != "json":
+        raise ValueError(f"explain=True needs output_format='json', not {output_format!r}")
     options = {
         "input_format": input_format,
         "keep": check_keep(keep),
@@ -134,6 +141,7 @@ def clean_many(
         "max_lines": max_lines,
         "unwrap": unwrap,
         "markdown": markdown,
+        "explain": explain,
     }
     workers = worker_count(n_jobs)
     if workers == 1:

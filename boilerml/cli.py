@@ -24,7 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .batch import clean_many
-from .lines import LABELS
+from .lines import LABELS, Explanation
 from .model import (
     DEFAULT_CARD_PATH,
     DEFAULT_MODEL_PATH,
@@ -55,6 +55,11 @@ ERROR_CLEAN = "{path}: cannot clean: {reason}"
 ERROR_CLASSIFY = "{path}: cannot classify: {reason}"
 ERROR_SAME_OUTPUT = "{path}: not written: {target} already holds the output of {other}"
 ERROR_NO_CORPORA = "{path}: no corpora (*.tar.gz) found; pass --datasets DIR"
+ERROR_EXPLAIN_FORMAT = "--explain needs --format json (text and markdown have no place for it), not {format}"
+#: ``classify --explain`` prints this many reasons for each line's label, and this many
+#: against it: enough to read at a glance; ``clean --format json --explain`` gives them all.
+REASONS_SHOWN = 3
+REASONS_AGAINST_SHOWN = 1
 
 
 NO_UNWRAP_HELP = (
@@ -138,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument(
         "--no-progress", action="store_true", help="no progress bar (shown on a terminal for many files)"
     )
+    clean.add_argument(
+        "--explain",
+        action="store_true",
+        help="with --format json: give each line a 'why', the features that weighed for and against "
+        "its label (slower: see the README)",
+    )
 
     show = commands.add_parser("classify", help="print every line with its label and probability")
     show.add_argument("file", help="input file (HTML or text); '-' reads stdin")
@@ -145,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--no-unwrap", action="store_true", help=NO_UNWRAP_HELP)
     show.add_argument("--no-markdown", action="store_true", help=NO_MARKDOWN_HELP)
     show.add_argument("--model", help="model file (default: the shipped model)")
+    show.add_argument(
+        "--explain",
+        action="store_true",
+        help="under each line, the features that weighed most for its label and against it",
+    )
 
     train = commands.add_parser("train", help="fit the model on the corpora's train split")
     train.add_argument("--datasets", help="folder of the corpora (default: ../shared/datasets)")
@@ -263,6 +279,9 @@ def _show_progress(args: argparse.Namespace, n_inputs: int) -> bool:
 
 
 def run_clean(args: argparse.Namespace) -> int:
+    if args.explain and args.format != "json":
+        print(ERROR_EXPLAIN_FORMAT.format(format=args.format), file=sys.stderr)
+        return EXIT_USAGE
     model = _model(args.model)
     inputs = _expand_inputs(args.files)
     input_paths = {_resolved(Path(name)) for name, _ in inputs if name != "-"}
@@ -298,6 +317,7 @@ def run_clean(args: argparse.Namespace) -> int:
         output_format=args.format,
         unwrap=not args.no_unwrap,
         markdown=not args.no_markdown,
+        explain=args.explain,
         model=model if args.model else None,  # workers that cannot inherit it load the shipped one
         return_exceptions=True,  # one bad page must not end a batch; it is reported instead
     )
@@ -346,6 +366,7 @@ def run_classify(args: argparse.Namespace) -> int:
             model=model,
             unwrap=not args.no_unwrap,
             markdown=not args.no_markdown,
+            explain=args.explain,
         )
     except Exception as error:  # binary data, or a bug: reported like clean reports it
         logger.info("failed to classify %s", args.file, exc_info=True)
@@ -354,7 +375,25 @@ def run_classify(args: argparse.Namespace) -> int:
         return EXIT_INPUT_FAILED
     for line in labelled:
         sys.stdout.write(f"{line.label}\t{line.probability:.3f}\t{line.text}\n")
+        if line.explanation is not None:
+            sys.stdout.write(explanation_text(line.explanation))
     return EXIT_OK
+
+
+def explanation_text(explanation: Explanation) -> str:
+    """What ``classify --explain`` prints under a line: its margin over the rival, then the
+    strongest reasons for the label and against it, one per line, each indented by a tab."""
+    rows = [
+        f"\t{explanation.label} rather than {explanation.rival}: {explanation.margin:+.2f} "
+        f"(log-odds; {explanation.prior:+.2f} of it from how common each class is)"
+    ]
+    for reason in (
+        *explanation.strongest(REASONS_SHOWN),
+        *explanation.strongest(REASONS_AGAINST_SHOWN, for_label=False),
+    ):
+        value = f": {reason.value}" if reason.value else ""
+        rows.append(f"\t  {reason.weight:+.2f}  {reason.says}{value}")
+    return "".join(row + "\n" for row in rows)
 
 
 def _corpora(args: argparse.Namespace) -> tuple[Path, list[str]]:

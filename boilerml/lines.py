@@ -1,4 +1,4 @@
-"""The shared vocabulary of the pipeline: labels, lines and labelled lines.
+"""The shared vocabulary of the pipeline: labels, lines, labelled lines and their explanations.
 
 Every stage speaks in these plain, immutable records; no stage mutates another's output.
 """
@@ -50,6 +50,64 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """One feature (or group of features) and how far it pushed a line's verdict.
+
+    Attributes:
+        feature: the feature's name (``"link_share"``), or its group's: ``"tag"``, a
+            feature of the lines around it (``"link_share@around"``), what the first look
+            at the lines around it said (``"p_navigation@around"``).
+        says: the feature in words (``boilerml/data/feature_descriptions.json``), starting
+            with "lines around it: " for a feature of the lines around the line.
+        value: the line's own value of the feature as shown (``"100%"``, ``"yes"``, ``"3"``,
+            ``"<li>"``); for a feature of the lines around it, their mean over the seven
+            lines centred on it; ``""`` for groups of several features.
+        weight: how much it raised the label's score over the rival's, in log-odds (natural
+            log); negative when it argued for the rival.
+    """
+
+    feature: str
+    says: str
+    value: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a line got its label rather than its rival (:mod:`boilerml.explain`).
+
+    ``prior`` plus ``rest`` plus the weights of all ``reasons`` add up to ``margin``.
+
+    Attributes:
+        label: the line's label.
+        rival: the class it was weighed against: ``"content"`` for a line labelled anything
+            else (why it is not article text), else the most probable other class.
+        margin: the label's raw score minus the rival's, in log-odds (natural log).
+        prior: the part of ``margin`` owed to no feature (the model's starting scores).
+        reasons: every reason that moved the margin by at least
+            :data:`boilerml.explain.MIN_REASON_WEIGHT` either way, strongest for the label first.
+        rest: the summed weight of the reasons too small to list.
+        second_pass: whether the second pass (which also reads the first pass's verdicts on
+            the lines around it) decided the line; else the first pass was sure of it.
+    """
+
+    label: LabelName
+    rival: LabelName
+    margin: float
+    prior: float
+    reasons: tuple[Reason, ...]
+    rest: float
+    second_pass: bool
+
+    def strongest(self, count: int = 3, for_label: bool = True) -> tuple[Reason, ...]:
+        """The ``count`` reasons that pushed hardest for the label (or, with
+        ``for_label=False``, for the rival), strongest first."""
+        if for_label:
+            return tuple(reason for reason in self.reasons if reason.weight > 0)[:count]
+        return tuple(reason for reason in reversed(self.reasons) if reason.weight < 0)[:count]
+
+
+@dataclass(frozen=True, slots=True)
 class LabelledLine:
     """A line with the model's verdict.
 
@@ -58,12 +116,14 @@ class LabelledLine:
         label: the most probable class, one of :data:`LABELS`.
         probabilities: class name to probability, summing to 1.
         line: the segmented line the verdict is about (its DOM context included).
+        explanation: why it got its label (only when asked for: ``classify(explain=True)``).
     """
 
     text: str
     label: LabelName
     probabilities: dict[str, float] = field(default_factory=dict)
     line: Line | None = None
+    explanation: Explanation | None = None
 
     @property
     def probability(self) -> float:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from .classify import classify_lines
 from .decode import BinaryInputError, binary_signature, control_character_kind, decode
+from .explain import explain_lines
 from .features import extract_features
 from .lines import LabelledLine
 from .model import Model, default_model
@@ -30,6 +32,7 @@ def classify(
     max_lines: int | None = MAX_LINES,
     unwrap: bool = True,
     markdown: bool = True,
+    explain: bool = False,
 ) -> list[LabelledLine]:
     """Label every line of a page as content, navigation, ad or comment.
 
@@ -44,6 +47,10 @@ def classify(
         markdown: in text input that looks like Markdown (inline links), read the text it
             renders to: link text without its address, headings and list items without
             their markers, no images; False reads the markup as text.
+        explain: also say why each line got its label (``LabelledLine.explanation``: the
+            features that pushed it towards its label rather than its rival, with their
+            weights; :mod:`boilerml.explain`). It costs several times what labelling the page
+            does (measured in the README).
 
     Returns:
         One :class:`LabelledLine` per non-blank line, in page order; an empty list, with a
@@ -67,7 +74,12 @@ def classify(
     if not lines:
         logger.warning("no text in the page (%d characters, read as %s)", len(text), mode)
     features = extract_features(lines, mode)
-    return classify_lines(lines, features, model or default_model(), mode)
+    model = model or default_model()
+    labelled = classify_lines(lines, features, model, mode)
+    if explain:
+        explanations = explain_lines(labelled, features, model, mode)
+        labelled = [replace(line, explanation=why) for line, why in zip(labelled, explanations, strict=True)]
+    return labelled
 
 
 def clean(

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from .lines import LABELS, LabelledLine
+from .lines import LABELS, Explanation, LabelledLine
 from .segment import HEADING_TAGS
 
 OutputFormat = Literal["text", "markdown", "json"]
@@ -93,7 +93,7 @@ def to_json(
     **extra: object,
 ) -> str:
     """A JSON object: ``text`` (the kept lines) and ``lines`` (every line with its label,
-    probabilities and whether it was kept)."""
+    probabilities and whether it was kept, and ``why`` when the lines carry explanations)."""
     return json.dumps(
         {
             **extra,
@@ -104,12 +104,28 @@ def to_json(
                     "label": line.label,
                     "probabilities": line.probabilities,
                     "kept": is_kept(line, keep, threshold),
+                    **({} if line.explanation is None else {"why": explanation_record(line.explanation)}),
                 }
                 for line in labelled
             ],
         },
         ensure_ascii=False,
     )
+
+
+def explanation_record(explanation: Explanation) -> dict[str, object]:
+    """An explanation as plain JSON-ready data (weights in log-odds, rounded to 4 places)."""
+    return {
+        "rival": explanation.rival,
+        "margin": round(explanation.margin, 4),
+        "prior": round(explanation.prior, 4),
+        "rest": round(explanation.rest, 4),
+        "second_pass": explanation.second_pass,
+        "reasons": [
+            {"feature": r.feature, "says": r.says, "value": r.value, "weight": round(r.weight, 4)}
+            for r in explanation.reasons
+        ],
+    }
 
 
 def reassemble(

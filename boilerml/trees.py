@@ -89,6 +89,8 @@ class TreeEnsemble:
     #: onnxruntime sessions (one per class), built on first use: key True for input with
     #: NaNs, False without.
     _sessions: dict[bool, Any] = field(init=False, repr=False, default_factory=dict)
+    #: :meth:`expected_scores`, computed on first use (explanations only).
+    _expected: list[np.ndarray] = field(init=False, repr=False, default_factory=list)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -130,6 +132,15 @@ class TreeEnsemble:
             scores[:, column] = session.run(None, {"features": x})[0][:, 0]
         return scores
 
+    def expected_scores(self) -> np.ndarray:
+        """Each node's expected score, shape ``(n_nodes,)``: a leaf's value, or the mean of its
+        children's expected scores weighted by how many training lines reached each (what
+        :mod:`boilerml.explain` credits the splits with). Computed once, on first use."""
+        with self._lock:
+            if not self._expected:
+                self._expected.append(_expected_scores(self.nodes, self.tree_starts))
+            return self._expected[0]
+
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The arrays that describe this ensemble (no Python objects: storable without pickle)."""
         return {
@@ -153,6 +164,26 @@ class TreeEnsemble:
             )
         except KeyError as error:
             raise TreeError(f"missing array {error}") from error
+
+
+def _expected_scores(nodes: np.ndarray, tree_starts: np.ndarray) -> np.ndarray:
+    tree_start = np.repeat(tree_starts[:-1], np.diff(tree_starts))
+    split = np.flatnonzero(nodes["is_leaf"] == 0)
+    left = tree_start[split] + nodes["left"][split].astype(np.int64)
+    right = tree_start[split] + nodes["right"][split].astype(np.int64)
+    count_left = nodes["count"][left].astype(np.float64)
+    total = count_left + nodes["count"][right]
+    share_left = np.divide(count_left, total, out=np.full(len(split), 0.5), where=total > 0)
+    expected = nodes["value"].astype(np.float64)
+    # Children lie after their parent in their tree (validated), so each sweep fixes one more
+    # level from the leaves up, and the values stop changing after as many sweeps as the
+    # deepest tree has levels (fewer than its nodes).
+    for _ in range(int(np.diff(tree_starts).max())):
+        updated = share_left * expected[left] + (1.0 - share_left) * expected[right]
+        if np.array_equal(updated, expected[split]):
+            break
+        expected[split] = updated
+    return expected
 
 
 def export_estimator(estimator: Any) -> TreeEnsemble:

@@ -1,0 +1,300 @@
+"""Why each line got its label: every feature's share of the model's decision.
+
+This sits beside the pipeline, not in it: :func:`boilerml.classify` calls
+:func:`explain_lines` only when asked (``explain=True``).
+
+**Method.** A boosted model's raw score for a class is its starting score plus one leaf value
+per tree of that class. On the way from a tree's root to the line's leaf, each split moves the
+expected score (the mean of the leaf values under a node, weighted by how many training lines
+reached each) from the parent's to the child's; the move is credited to the feature the split
+reads. This is path attribution (Saabas's "interpreting random forests", as in the
+``treeinterpreter`` package). The credits of every tree, plus the roots' expected scores and the
+starting score, add up exactly to the raw score. So the margin by which the label beat its
+rival (the label's raw score minus the rival's, which is also the log of the ratio of their
+probabilities) splits exactly into one weight per feature, and the weights are summed into
+reasons: a feature of the line itself, one of the lines around it (its copies from the
+neighbours and its window means), or the first pass's verdicts on the lines around it.
+
+The second pass also reads the first pass's verdict on the line itself. That weight is handed
+on to the line's own features in proportion to their weights in the first pass's margin, when
+those point the same way, so that a reason names a property of the page rather than "the first
+pass said so"; otherwise it stays one reason, ``first_verdict``. The weights still add up to the
+margin.
+
+Path attribution credits a feature with what the trees did at its splits, given the splits
+above them; features used together (length and word count, say) may split their weight
+between them differently from one tree to the next. Read the reasons as what moved the model,
+not as causes in the page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .features import CONTEXT_PROBABILITY_NAMES, feature_names, probability_context_matrix, window_mean_matrix
+from .lines import LABELS, Explanation, LabelledLine, LabelName, Reason
+from .model import CONFIDENT_FIRST_PASS, Mode, Model, ordered_proba
+from .trees import TreeEnsemble, export_estimator
+
+#: Lines explained per block. A block walks every tree for each of its lines at once, about
+#: 100 kB per HTML line (a step of each of 600 trees), so a block stays under about 30 MB.
+LINES_PER_BLOCK = 256
+#: Reasons weaker than this (log-odds, either way) are summed into ``Explanation.rest``
+#: rather than listed: they change the odds of the label against its rival by less than 5 %,
+#: and a line has about a hundred of them (most features move every line a little).
+MIN_REASON_WEIGHT = 0.05
+#: A reason about the lines around a line shows their mean over the line and this many lines
+#: on either side (one of the feature windows, :data:`boilerml.features.WINDOW_RADII`).
+SHOWN_WINDOW_RADIUS = 3
+#: The reason of the second pass's own first-pass verdict, when it is not handed on.
+FIRST_VERDICT = "first_verdict"
+#: Suffix of the reason of a feature copied from, or averaged over, the lines around a line.
+AROUND = "@around"
+#: The second pass's columns holding the first pass's verdict on the line itself.
+_OWN_VERDICT_COLUMNS = frozenset(f"p_{label}" for label in LABELS)
+
+
+@cache
+def _descriptions() -> dict[str, dict[str, str]]:
+    """``feature_descriptions.json``: base feature or group name to its ``says`` and ``shown_as``."""
+    data = resources.files("boilerml").joinpath("data", "feature_descriptions.json")
+    features: dict[str, dict[str, str]] = json.loads(data.read_text("utf-8"))["features"]
+    groups = {entry["group"]: entry for entry in features.values() if "group" in entry}
+    return {**features, **groups}
+
+
+def reason_key(column: str) -> str:
+    """The reason a feature column counts towards (see :class:`boilerml.lines.Reason`)."""
+    if column in _OWN_VERDICT_COLUMNS:
+        return FIRST_VERDICT
+    base, around, _ = column.partition("@")
+    if base.startswith("tag_"):
+        base = "tag"
+    if around:
+        return base + AROUND
+    return _descriptions()[base].get("group", base)
+
+
+@cache
+def _reasons_of(mode: Mode) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """The reason keys of a mode's second-pass columns (a superset of the first pass's), and
+    the one-hot matrices mapping the first pass's and the second pass's columns to them,
+    shapes ``(k_first, r)`` and ``(k_second, r)``."""
+    first = feature_names(mode)
+    second = first + CONTEXT_PROBABILITY_NAMES
+    keys = tuple(dict.fromkeys(reason_key(column) for column in second))
+    position = {key: i for i, key in enumerate(keys)}
+
+    def one_hot(columns: tuple[str, ...]) -> np.ndarray:
+        matrix = np.zeros((len(columns), len(keys)))
+        matrix[np.arange(len(columns)), [position[reason_key(column)] for column in columns]] = 1.0
+        return matrix
+
+    return keys, one_hot(first), one_hot(second)
+
+
+def path_weights(ensemble: TreeEnsemble, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Path attribution of the raw scores of every tree group (one per class, or one for two
+    classes).
+
+    Args:
+        features: the lines' features, shape ``(n, ensemble.n_features)``.
+
+    Returns:
+        ``prior`` of shape ``(n, t)`` (starting score plus the roots' expected scores) and
+        ``weights`` of shape ``(n, t, ensemble.n_features)``: ``prior + weights.sum(-1)`` is
+        the raw score of each tree group, ``t = ensemble.trees_per_iteration``.
+    """
+    x = np.asarray(features, dtype=np.float64)
+    expected = ensemble.expected_scores()
+    n, n_features, groups = x.shape[0], ensemble.n_features, ensemble.trees_per_iteration
+    nodes = ensemble.nodes
+    starts = ensemble.tree_starts[:-1].astype(np.int64)
+    tree_start = np.repeat(starts, np.diff(ensemble.tree_starts))
+    is_leaf = nodes["is_leaf"] == 1
+    split_feature = nodes["feature_idx"].astype(np.intp)
+    threshold = nodes["num_threshold"].astype(np.float64)
+    missing_left = nodes["missing_go_to_left"] == 1
+    left = tree_start + nodes["left"].astype(np.int64)
+    right = tree_start + nodes["right"].astype(np.int64)
+    tree_group = np.arange(len(starts)) % groups
+    prior = ensemble.baseline + np.bincount(tree_group, weights=expected[starts], minlength=groups)
+    # Every (line, tree) walk at once, as flat arrays of the walks not yet at a leaf.
+    row = np.repeat(np.arange(n), len(starts))
+    group = np.tile(tree_group, n)
+    current = np.tile(starts, n)
+    walking = ~is_leaf[current]
+    row, group, current = row[walking], group[walking], current[walking]
+    cells, credits = [], []
+    while len(current):
+        feature = split_feature[current]
+        value = x[row, feature]
+        go_left = np.where(np.isnan(value), missing_left[current], value <= threshold[current])
+        child = np.where(go_left, left[current], right[current])
+        cells.append((row * groups + group) * n_features + feature)
+        credits.append(expected[child] - expected[current])
+        walking = ~is_leaf[child]
+        row, group, current = row[walking], group[walking], child[walking]
+    weights = np.bincount(
+        np.concatenate(cells) if cells else np.zeros(0, np.intp),
+        weights=np.concatenate(credits) if credits else None,
+        minlength=n * groups * n_features,
+    )
+    return np.tile(prior, (n, 1)), weights.reshape(n, groups, n_features).astype(np.float64)
+
+
+def _as_ensemble(estimator: Any) -> TreeEnsemble:
+    return estimator if isinstance(estimator, TreeEnsemble) else export_estimator(estimator)
+
+
+def _class_weights(
+    ensemble: TreeEnsemble, features: np.ndarray, one_hot: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, each of :data:`LABELS`' raw-score prior ``(n, 4)`` and reason weights
+    ``(n, 4, r)`` (zeros for a class the ensemble lacks), computed block by block."""
+    classes = [LABELS.index(str(name)) for name in ensemble.classes_]
+    n = features.shape[0]
+    prior = np.zeros((n, len(LABELS)))
+    weights = np.zeros((n, len(LABELS), one_hot.shape[1]))
+    for start in range(0, n, LINES_PER_BLOCK):
+        block = slice(start, start + LINES_PER_BLOCK)
+        group_prior, group_weights = path_weights(ensemble, features[block])
+        reason_weights = group_weights @ one_hot
+        if ensemble.trees_per_iteration == 1:  # two classes: the score is the second's log-odds
+            prior[block, classes[1]] = group_prior[:, 0]
+            weights[block, classes[1]] = reason_weights[:, 0]
+        else:
+            prior[block][:, classes] = group_prior
+            weights[block][:, classes] = reason_weights
+    return prior, weights
+
+
+def _rival(line: LabelledLine, classes: set[str]) -> LabelName:
+    """``content`` for a line labelled anything else; else the most probable other class."""
+    if line.label != "content" and "content" in classes:
+        return "content"
+    others = [label for label in LABELS if label != line.label and label in classes]
+    return max(others, key=lambda label: line.probabilities.get(label, 0.0))
+
+
+def _shown(value: float, shown_as: str) -> str:
+    if shown_as == "count":
+        return str(round(math.expm1(value)))
+    if shown_as == "share":
+        return f"{value:.0%}"
+    if shown_as == "flag":
+        return "yes" if value >= 0.5 else "no"
+    return f"{value:.2f}"
+
+
+def _reason(key: str, weight: float, value: str) -> Reason:
+    description = _descriptions()[key.removesuffix(AROUND)]
+    says = description["says"]
+    if key.endswith(AROUND):
+        says = "lines around it: " + says
+    return Reason(key, says, value, weight)
+
+
+def _shown_values(
+    features: np.ndarray, mode: Mode, first_probabilities: np.ndarray
+) -> dict[str, tuple[np.ndarray, str]]:
+    """Per reason key, the column of values a reason shows, ``(n,)``, and how to show them:
+    a feature's own column, or for the lines around it the mean over the seven lines centred
+    on each line (:data:`SHOWN_WINDOW_RADIUS`)."""
+    descriptions = _descriptions()
+    shown: dict[str, tuple[np.ndarray, str]] = {}
+    for column, name in enumerate(feature_names(mode)):
+        base, around, where = name.partition("@")
+        if not around:
+            if base in descriptions:
+                shown[base] = (features[:, column], descriptions[base]["shown_as"])
+        elif where == f"mean{SHOWN_WINDOW_RADIUS}" and base in descriptions:
+            shown[base + AROUND] = (features[:, column], descriptions[base]["shown_as"])
+    means = window_mean_matrix(first_probabilities, (SHOWN_WINDOW_RADIUS,))
+    for k, label in enumerate(LABELS):
+        shown[f"p_{label}{AROUND}"] = (means[:, k], "share")
+    return shown
+
+
+def explain_lines(
+    labelled: Sequence[LabelledLine], features: np.ndarray, model: Model, mode: Mode
+) -> list[Explanation]:
+    """Why each line got its label (see the module docstring for the method).
+
+    Args:
+        labelled: the page's labelled lines, ``n`` of them, as :func:`boilerml.classify.classify_lines`
+            gave them for ``features``.
+        features: their feature matrix, shape ``(n, k)`` for ``mode``.
+        model: the model that labelled them.
+        mode: ``"html"`` or ``"text"``.
+
+    Returns:
+        ``n`` explanations, in line order.
+    """
+    if not labelled:
+        return []
+    passes = model.estimators[mode]
+    first, second = _as_ensemble(passes["first"]), _as_ensemble(passes["second"])
+    keys, first_one_hot, second_one_hot = _reasons_of(mode)
+    first_prior, first_weights = _class_weights(first, features, first_one_hot)
+    # Which lines the second pass decided, and what it read, exactly as Model.predict_proba.
+    first_probabilities = ordered_proba(passes["first"], features)
+    unsure = first_probabilities.max(axis=1) < CONFIDENT_FIRST_PASS
+    second_row = np.cumsum(unsure) - 1
+    shown = _shown_values(features, mode, first_probabilities)
+    second_prior = second_weights = np.zeros((0, len(LABELS), len(keys)))
+    if unsure.any():
+        context = probability_context_matrix(first_probabilities)
+        second_input = np.hstack([features[unsure], context[unsure]])
+        second_prior, second_weights = _class_weights(second, second_input, second_one_hot)
+    first_classes = {str(name) for name in first.classes_}
+    second_classes = {str(name) for name in second.classes_}
+    verdict = keys.index(FIRST_VERDICT)
+    explanations = []
+    for i, line in enumerate(labelled):
+        decided_second = bool(unsure[i])
+        rival = _rival(line, second_classes if decided_second else first_classes)
+        label_index, rival_index = LABELS.index(line.label), LABELS.index(rival)
+        own = first_weights[i, label_index] - first_weights[i, rival_index]
+        if decided_second:
+            j = second_row[i]
+            weights = second_weights[j, label_index] - second_weights[j, rival_index]
+            prior = second_prior[j, label_index] - second_prior[j, rival_index]
+            handed, own_total = weights[verdict], own.sum()
+            if handed * own_total > 0:  # the same direction: the line's own features take it
+                weights = weights + own * (handed / own_total)
+                weights[verdict] = 0.0
+        else:
+            weights = own
+            prior = first_prior[i, label_index] - first_prior[i, rival_index]
+        listed = np.flatnonzero(np.abs(weights) >= MIN_REASON_WEIGHT)
+        listed = listed[np.argsort(-weights[listed], kind="stable")]
+        reasons = []
+        for r in listed:
+            key = keys[r]
+            value = ""
+            if key in shown:
+                column, shown_as = shown[key]
+                value = _shown(float(column[i]), shown_as)
+            elif key == "tag" and line.line is not None:
+                value = f"<{line.line.tag}>"
+            reasons.append(_reason(key, float(weights[r]), value))
+        explanations.append(
+            Explanation(
+                label=line.label,
+                rival=rival,
+                margin=float(prior + weights.sum()),
+                prior=float(prior),
+                reasons=tuple(reasons),
+                rest=float(weights.sum() - weights[listed].sum()),
+                second_pass=decided_second,
+            )
+        )
+    return explanations
