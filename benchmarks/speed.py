@@ -13,7 +13,8 @@ pages (the first ``--pages`` dev pages across the corpora):
   ratios to the parse-only baseline (lxml parse plus ``text_content()``) and to trafilatura.
   boilerml runs in HTML mode, and in text mode on the pages rendered as text dumps.
 * **stages**: boilerml's time split into decode, parse/segment, features, predict (both
-  passes) and reassemble, summed over the pages.
+  passes) and reassemble, summed over the pages; and beside them what explaining every
+  line's label (``classify(explain=True)``, not part of cleaning) adds.
 * **cold start**: import plus model load in a fresh interpreter (median of 5);
   **peak RSS** of a fresh process cleaning all the pages; **model size** on disk.
 * **workers**: the first 500 dev pages (HTML mode) on 1 and 2 workers, taken in turn over 5
@@ -68,6 +69,7 @@ import boilerml  # noqa: E402
 from boilerml.classify import classify_lines  # noqa: E402
 from boilerml.corpora import Page, corpus_names, datasets_dir, read_corpora, render_as_text  # noqa: E402
 from boilerml.decode import decode  # noqa: E402
+from boilerml.explain import explain_lines  # noqa: E402
 from boilerml.features import extract_features  # noqa: E402
 from boilerml.model import DEFAULT_MODEL_PATH  # noqa: E402
 from boilerml.reassemble import to_text  # noqa: E402
@@ -76,6 +78,8 @@ from boilerml.segment import _remembered_class_id_bits, html_to_lines, segment  
 #: Peers timed by default (boilerpy3 and trafilatura without comments add nothing here).
 PEERS = ("trafilatura", "readability", "justext", "resiliparse")
 BASELINE = "lxml parse + text_content (baseline)"
+#: The stage timed beside cleaning: explaining every line's label (``classify(explain=True)``).
+EXPLAIN = "explain"
 #: Sizes (KB) of the pages built for the page-size table.
 DEFAULT_SIZES_KB = (10, 100, 1000, 5000)
 #: Fresh interpreters timed for the cold start.
@@ -144,7 +148,8 @@ def throughput(pages: list[Page], dumps: list[bytes], names: list[str], repeats:
 
 
 def stage_seconds(pages: list[bytes], mode: str, repeats: int) -> dict[str, float]:
-    """boilerml's time per stage, summed over ``pages`` (median of repeats per stage)."""
+    """boilerml's time per stage, summed over ``pages`` (median of repeats per stage), and
+    what explaining the labels (``classify(explain=True)``, not part of cleaning) adds."""
     model = boilerml.default_model()
     runs: dict[str, list[float]] = {}
     for _ in range(repeats):
@@ -164,6 +169,9 @@ def stage_seconds(pages: list[bytes], mode: str, repeats: int) -> dict[str, floa
             t5 = time.perf_counter()
             for stage, seconds in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
                 totals[stage] += seconds
+            t6 = time.perf_counter()
+            explain_lines(labelled, features, model, mode)
+            totals[EXPLAIN] = totals.get(EXPLAIN, 0.0) + time.perf_counter() - t6
         for stage, seconds in totals.items():
             runs.setdefault(stage, []).append(seconds)
     return {stage: statistics.median(values) for stage, values in runs.items()}
@@ -335,12 +343,20 @@ def format_report(
         "| boilerml stage | HTML mode, ms/page | share | text mode, ms/page | share |",
         "|---|---|---|---|---|",
     ]
-    html_total, text_total = sum(stages["html"].values()), sum(stages["text"].values())
-    for stage in stages["html"]:
+    cleaning = [stage for stage in stages["html"] if stage != EXPLAIN]
+    html_total = sum(stages["html"][stage] for stage in cleaning)
+    text_total = sum(stages["text"][stage] for stage in cleaning)
+    for stage in cleaning:
         h, t = stages["html"][stage], stages["text"][stage]
         out.append(
             f"| {stage} | {1000 * h / n_pages:.2f} | {h / html_total:.0%} "
             f"| {1000 * t / n_pages:.2f} | {t / text_total:.0%} |"
+        )
+    if EXPLAIN in stages["html"]:
+        h, t = stages["html"][EXPLAIN], stages["text"][EXPLAIN]
+        out.append(
+            f"| {EXPLAIN} (only with `explain=True`; × the stages above) | {1000 * h / n_pages:.2f} "
+            f"| {h / html_total:.1f}× | {1000 * t / n_pages:.2f} | {t / text_total:.1f}× |"
         )
     model_mb = DEFAULT_MODEL_PATH.stat().st_size / 1e6
     out += [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -169,3 +170,17 @@ def test_clean_many_explains_in_workers_and_only_in_json(news_html, chinese_text
     )
     for result in results:
         assert all(line["why"]["reasons"] for line in json.loads(result)["lines"])
+
+
+def test_the_readme_shows_what_classify_explain_prints(news_html, tmp_path, capsys):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("### Why a line was dropped", 1)[1]
+    shown = section.split("```", 2)[1].strip("\n").splitlines()
+    path = tmp_path / "news.html"
+    path.write_bytes(news_html)
+    assert main(["classify", "--explain", str(path)]) == EXIT_OK
+    printed = capsys.readouterr().out.splitlines()
+    start = printed.index(shown[0])
+    assert printed[start : start + 6] == shown[:6]  # a line and its five rows, verbatim
+    for row in shown:
+        assert row in printed
