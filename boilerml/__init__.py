@@ -8,10 +8,13 @@ from .lines import LABELS, LabelledLine, Line
 from .model import Model, ModelError, default_model, load_model
 from .pipeline import classify, clean
 from .segment import TooManyLinesError
+from .warc import ArchivedPage, ArchiveError, read_archive
 
 __version__ = "0.1.0"
 __all__ = [
     "LABELS",
+    "ArchiveError",
+    "ArchivedPage",
     "BinaryInputError",
     "Decoded",
     "LabelledLine",
@@ -26,6 +29,7 @@ __all__ = [
     "decode",
     "default_model",
     "load_model",
+    "read_archive",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

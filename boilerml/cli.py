@@ -12,6 +12,8 @@ Exit codes (also in the README):
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import logging
 import os
@@ -20,6 +22,7 @@ import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from tqdm import tqdm
 
@@ -35,6 +38,7 @@ from .model import (
 )
 from .pipeline import classify
 from .reassemble import DEFAULT_THRESHOLD, OUTPUT_FORMATS
+from .warc import SNIFF_BYTES, ArchivedPage, ArchiveError, looks_like_archive, read_archive
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +52,9 @@ EXIT_MODEL = 3
 EXIT_DATA = 4
 
 OUTPUT_SUFFIX = {"text": ".txt", "markdown": ".md", "json": ".json"}
+#: An archive's output: one JSON object per page (JSON Lines), whatever ``--format``.
+ARCHIVE_SUFFIX = ".jsonl"
+ERROR_ARCHIVE = "{path}: cannot read the archive: {reason}"
 ERROR_OVERWRITE_INPUT = "{path}: refusing to overwrite an input file"
 ERROR_READ = "{path}: cannot read: {reason}"
 ERROR_WRITE = "{path}: cannot write: {reason}"
@@ -219,17 +226,24 @@ def _read_input(name: str) -> bytes:
     return Path(name).read_bytes()
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename: never a half-written output."""
+@contextlib.contextmanager
+def _atomic_output(path: Path) -> Iterator[TextIO]:
+    """A text file to write ``path`` through: a temporary file in the same folder, renamed
+    when the block ends without an error (and removed otherwise): never a half-written output."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+            yield out
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    with _atomic_output(path) as out:
+        out.write(text)
 
 
 def _model(path: str | None) -> Model:
@@ -278,13 +292,110 @@ def _show_progress(args: argparse.Namespace, n_inputs: int) -> bool:
     return not args.no_progress and n_inputs >= PROGRESS_MIN_FILES and sys.stderr.isatty()
 
 
+def _is_archive(name: str) -> bool:
+    """Whether a named input file is a WARC or WET archive (an unreadable one is not: reading
+    it as a page reports why)."""
+    if name == "-":
+        return False
+    try:
+        with open(name, "rb") as handle:
+            return looks_like_archive(handle.read(SNIFF_BYTES))
+    except OSError:
+        return False
+
+
+def _archive_record(archived: ArchivedPage, result: str, output_format: str) -> str:
+    """One JSON line of an archive's output: the record's URL, id and date with its result."""
+    record: dict[str, object] = {"url": archived.url, "record_id": archived.record_id, "date": archived.date}
+    if output_format == "json":
+        record.update(json.loads(result))
+    else:
+        record["text"] = result
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _clean_archive(args: argparse.Namespace, model: Model | None, name: str, out: TextIO, shown: bool) -> int:
+    """Clean every page of an archive into ``out``, one JSON line per page, in archive order.
+
+    The archive's first page sets the input format (HTML for WARC responses, text for WET
+    records); pages of the other kind in the same archive are skipped with a warning. A page
+    that fails is reported on standard error and left out.
+
+    Returns:
+        the number of pages that failed, plus one if the archive broke off (it is reported,
+        and the pages before the break are written).
+    """
+    broken: list[ArchiveError] = []  # where the archive broke off, if it did
+
+    def readable_pages() -> Iterator[ArchivedPage]:
+        try:
+            yield from read_archive(name)
+        except ArchiveError as error:  # the pages before it are cleaned and written
+            broken.append(error)
+
+    pages = readable_pages()
+    first = next(pages, None)
+    input_format = first.input_format if first is not None else "html"
+    sent: deque[ArchivedPage] = deque()
+    skipped = 0
+
+    def pages_of_the_format() -> Iterator[str]:
+        nonlocal skipped
+        for archived in itertools.chain([first] if first is not None else [], pages):
+            if archived.input_format != input_format:
+                skipped += 1
+                continue
+            sent.append(archived)
+            yield archived.page
+
+    results = clean_many(
+        pages_of_the_format(),
+        n_jobs=args.jobs,
+        input_format=input_format,
+        keep=args.keep,
+        threshold=args.threshold,
+        output_format=args.format,
+        unwrap=not args.no_unwrap,
+        markdown=not args.no_markdown,
+        explain=args.explain,
+        model=model,
+        return_exceptions=True,
+    )
+    failed = 0
+    with tqdm(unit="page", desc=name, file=sys.stderr, disable=not shown) as progress:
+        for result in results:
+            archived = sent.popleft()
+            progress.update()
+            if isinstance(result, Exception):
+                failed += 1
+                logger.info("failed to clean %s in %s", archived.record_id, name, exc_info=result)
+                where = f"{name} {archived.record_id or archived.url}"
+                tqdm.write(
+                    ERROR_CLEAN.format(path=where, reason=f"{type(result).__name__}: {result}"),
+                    file=sys.stderr,
+                )
+                continue
+            out.write(_archive_record(archived, result, args.format))
+    if skipped:
+        logger.warning("%s: skipped %d page(s) that are not %s like its first", name, skipped, input_format)
+    if first is None and not broken:
+        logger.warning("%s: no HTML or WET text records", name)
+    if broken:
+        failed += 1
+        tqdm.write(ERROR_ARCHIVE.format(path=name, reason=broken[0]), file=sys.stderr)
+    return failed
+
+
 def run_clean(args: argparse.Namespace) -> int:
     if args.explain and args.format != "json":
         print(ERROR_EXPLAIN_FORMAT.format(format=args.format), file=sys.stderr)
         return EXIT_USAGE
     model = _model(args.model)
-    inputs = _expand_inputs(args.files)
-    input_paths = {_resolved(Path(name)) for name, _ in inputs if name != "-"}
+    expanded = _expand_inputs(args.files)
+    input_paths = {_resolved(Path(name)) for name, _ in expanded if name != "-"}
+    is_archive = [_is_archive(name) for name, _ in expanded]
+    archives = [entry for entry, archive in zip(expanded, is_archive, strict=True) if archive]
+    inputs = [entry for entry, archive in zip(expanded, is_archive, strict=True) if not archive]
     folder = Path(args.output) if args.output else None
     failures = []
     written: dict[Path, str] = {}  # output file -> the input it was cleaned from
@@ -346,8 +457,32 @@ def run_clean(args: argparse.Namespace) -> int:
                 fail(ERROR_WRITE.format(path=target, reason=error.strerror or error))
                 continue
             written[resolved] = name
+    archive_progress = not args.no_progress and sys.stderr.isatty()  # pages, however few archives
+    worker_model = model if args.model else None  # workers that cannot inherit it load the shipped one
+    for name, stem in archives:
+        target = folder / (stem + ARCHIVE_SUFFIX) if folder is not None else None
+        try:
+            if target is None:
+                failed = _clean_archive(args, worker_model, name, sys.stdout, archive_progress)
+            else:
+                resolved = _resolved(target)
+                if resolved in input_paths:
+                    fail(ERROR_OVERWRITE_INPUT.format(path=target))
+                    continue
+                if resolved in written:
+                    fail(ERROR_SAME_OUTPUT.format(path=name, target=target, other=written[resolved]))
+                    continue
+                with _atomic_output(target) as out:
+                    failed = _clean_archive(args, worker_model, name, out, archive_progress)
+                written[resolved] = name
+        except (ImportError, OSError) as error:  # warcio is missing; the file cannot be read
+            fail(ERROR_ARCHIVE.format(path=name, reason=error))
+            continue
+        if failed:
+            failures.append(name)
+    total = len(inputs) + len(archives)
     if failures:
-        print(f"{len(failures)} of {len(inputs)} file(s) failed", file=sys.stderr)
+        print(f"{len(failures)} of {total} file(s) failed", file=sys.stderr)
         return EXIT_INPUT_FAILED
     return EXIT_OK
 

@@ -145,7 +145,8 @@ class Decoded(NamedTuple):
         text: the decoded text (U+FFFD where bytes could not be decoded).
         encoding: Python codec name that produced ``text``.
         source: how the encoding was chosen: ``"str"`` (input was text), ``"bom"``,
-            ``"declared"``, ``"utf-8"``, ``"detected"`` or ``"fallback"``.
+            ``"declared"`` (by the page, or by the server: ``decode``'s ``charset``),
+            ``"utf-8"``, ``"detected"`` or ``"fallback"``.
     """
 
     text: str
@@ -273,13 +274,17 @@ def binary_kind(page: bytes | str) -> str | None:
     return binary_signature(page) or control_character_kind(decode(page).text)
 
 
-def decode(page: bytes | str) -> Decoded:
+def decode(page: bytes | str, charset: str | None = None) -> Decoded:
     """Turn a page's bytes into text, reporting the encoding used.
 
     Args:
         page: raw bytes as fetched, or an already decoded ``str`` (returned unchanged, except
             that a leading byte-order mark is dropped and lone surrogates become U+FFFD, as
             happens to bytes).
+        charset: the charset the page was served with (the ``charset`` of an HTTP
+            ``Content-Type``), if known. As in browsers it outranks the page's own
+            declaration, and a byte-order mark outranks both; it is checked against the
+            bytes as a declaration is.
 
     Returns:
         A :class:`Decoded` triple. Never raises on bad bytes.
@@ -303,7 +308,9 @@ def decode(page: bytes | str) -> Decoded:
     except UnicodeDecodeError:
         as_utf8 = None
 
-    declared = declared_charset(data[:DECLARATION_SCAN_BYTES])
+    declared = (normalise_charset(charset) if charset else None) or declared_charset(
+        data[:DECLARATION_SCAN_BYTES]
+    )
     if declared and declared != "utf-8":
         # Valid UTF-8 with non-ASCII bytes is almost never a legacy encoding by accident:
         # such pages were re-encoded (by a proxy, a crawler) and kept their old <meta>.

@@ -255,3 +255,14 @@ def test_declared_charset_forms():
 def test_xml_declaration_precedes_meta():
     head = b'<?xml version="1.0" encoding="windows-1251"?><html><head><meta charset="gbk">'
     assert declared_charset(head) == "cp1251"
+
+
+def test_the_servers_charset_outranks_the_pages_own():
+    page = '<html><head><meta charset="iso-8859-1"></head><body><p>新闻中心 首页</p></body></html>'
+    data = page.encode("gbk")
+    assert decode(data).text != page  # the page's own (wrong) declaration, then detection
+    assert decode(data, charset="GBK") == Decoded(page, "gb18030", "declared")  # GBK read as its superset
+    assert decode(b"\xef\xbb\xbf" + page.encode("utf-8"), charset="GBK").text == page  # a BOM wins
+    # A server that calls everything ISO-8859-1 while the page is UTF-8: UTF-8 wins, as for <meta>.
+    assert decode(page.encode("utf-8"), charset="iso-8859-1").text == page
+    assert decode(data, charset="no-such-charset").text == decode(data).text  # unknown: ignored

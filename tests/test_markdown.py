@@ -13,7 +13,7 @@ from boilerml.segment import text_to_lines
     ("line", "text"),
     [
         ("* [News](https://example.com/news/)", "News"),
-        ("  - [Sport](/sport \"All sport\")", "Sport"),
+        ('  - [Sport](/sport "All sport")', "Sport"),
         ("[Tiger (film)](https://en.wikipedia.org/wiki/Tiger_(film))", "Tiger (film)"),
         ("![logo](/static/logo.png)", ""),
         ("[![Home](/img/home.png)](/)", ""),

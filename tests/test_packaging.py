@@ -31,8 +31,18 @@ def unpacked_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             source.mkdir(exist_ok=True)
             shutil.copy(REPO / name, source / name)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(root / "dist"), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(root / "dist"),
+            str(source),
+        ],
         check=True,
     )
     (wheel,) = (root / "dist").glob("boilerml-*.whl")

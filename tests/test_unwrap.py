@@ -58,9 +58,7 @@ def test_text_written_one_block_per_line_is_returned_as_it_is():
 
 def test_a_list_of_titles_of_similar_width_is_not_joined():
     # Rows of a listing: cut at a site's limit and followed alike (a price), or ending alike.
-    titles = [
-        f"Ergonomic mesh task chair, high back, model {n:03d} with padded seat" for n in range(12)
-    ]
+    titles = [f"Ergonomic mesh task chair, high back, model {n:03d} with padded seat" for n in range(12)]
     rows = [line for title in titles for line in (title, f"${100 + 37 * len(title)}.00")]
     assert unwrap(rows) is rows
     teasers = [f"{rng_text[:70]}..." for rng_text in _prose(random.Random(2), 12, 30)]
