@@ -8,9 +8,10 @@ Each input is a page (one of ``examples/`` or a generated one) put through one t
 mutations: byte flips, truncation, spliced tags, spliced pieces of another page, NULs,
 surrogates and invalid UTF-8/UTF-16, huge runs of a short snippet, deep nesting, charset
 lies (a wrong ``<meta charset>``, re-encoding, a contrary BOM), binary signatures. It goes
-to ``boilerml.classify`` or ``boilerml.clean`` as bytes or as ``str`` (decoded as UTF-8 with
-replacement, with ``surrogateescape``, or as Latin-1), with ``input_format`` auto, html or
-text. No corpus page is read: ``../shared/datasets`` stays out of it.
+to ``boilerml.classify`` (with or without ``explain=True``) or ``boilerml.clean`` as bytes
+or as ``str`` (decoded as UTF-8 with replacement, with ``surrogateescape``, or as Latin-1),
+with ``input_format`` auto, html or text. No corpus page is read: ``../shared/datasets``
+stays out of it.
 
 The work runs in a child process. An input that takes more than ``--timeout`` seconds of
 the child's CPU time plus ``--timeout-per-mb`` per megabyte of input (so that a big input
@@ -19,7 +20,7 @@ may take its linear time; 10 s + 60 s/MB by default), or ten times that in wall-
 goes on. Outcomes:
 
 * ok: a result, which also passed the cheap checks (labels, probabilities summing to 1,
-  text that UTF-8 can write);
+  text that UTF-8 can write, explanations whose weights add up to their margins);
 * documented: a documented exception (``BinaryInputError``, ``TooManyLinesError``);
 * crash: any other exception, or the child dying (a signal, the OOM killer);
 * invariant: a result that failed the checks;
@@ -404,6 +405,10 @@ MUTATIONS = {
     "duplicate": duplicate,
 }
 
+#: Explanations cost about 0.5 ms per line (README), so only inputs up to this size are
+#: explained: a big input of tiny lines would otherwise take most of its time limit.
+MAX_EXPLAINED_BYTES = 100_000
+
 #: Binary data mostly ends in BinaryInputError at once, so it is drawn less often.
 MUTATION_WEIGHTS = tuple(0.3 if name == "binary" else 1.0 for name in MUTATIONS)
 
@@ -434,7 +439,9 @@ def make_case(index: int, rng: random.Random, seeds: list[tuple[str, bytes]], li
         page = data.decode("utf-8", errors="surrogateescape")  # lone surrogates for bad bytes
     elif form < 0.45:
         page = data.decode("latin-1")
-    api = rng.choice(("classify", "clean"))
+    api = rng.choice(("classify", "clean", "explain"))
+    if api == "explain" and len(data) > MAX_EXPLAINED_BYTES:
+        api = "classify"
     input_format = rng.choices(("auto", "html", "text"), weights=(6, 2, 2))[0]
     return Case(index, page, api, input_format, seed_name, applied)
 
@@ -458,6 +465,23 @@ def _check(labelled: list[Any]) -> str | None:
     return None
 
 
+def _check_explained(labelled: list[Any]) -> str | None:
+    """:func:`_check`, and each explanation's weights adding up to its margin, which is the
+    log-ratio of the label's and the rival's probabilities."""
+    problem = _check(labelled)
+    for line in labelled:
+        why = line.explanation
+        if problem or why is None:
+            return problem or "no explanation"
+        total = why.prior + why.rest + sum(reason.weight for reason in why.reasons)
+        if why.label != line.label or not math.isclose(total, why.margin, abs_tol=1e-6):
+            return f"explanation of {line.text[:40]!r} adds up to {total}, not {why.margin}"
+        label, rival = line.probabilities[why.label], line.probabilities[why.rival]
+        if rival > 1e-12 and not math.isclose(why.margin, math.log(label / rival), abs_tol=1e-3):
+            return f"margin {why.margin} of {line.text[:40]!r}, log-ratio {math.log(label / rival)}"
+    return problem
+
+
 def _serve(connection: Connection) -> None:
     """Child: run the API on each case received; answer (outcome, detail, cpu, peak RSS KB)."""
     import boilerml
@@ -475,6 +499,8 @@ def _serve(connection: Connection) -> None:
         try:
             if api == "classify":
                 problem = _check(boilerml.classify(page, input_format=input_format))
+            elif api == "explain":
+                problem = _check_explained(boilerml.classify(page, input_format=input_format, explain=True))
             else:
                 boilerml.clean(page, input_format=input_format).encode("utf-8")
                 problem = None
