@@ -55,6 +55,10 @@ OUTPUT_SUFFIX = {"text": ".txt", "markdown": ".md", "json": ".json"}
 #: An archive's output: one JSON object per page (JSON Lines), whatever ``--format``.
 ARCHIVE_SUFFIX = ".jsonl"
 ERROR_ARCHIVE = "{path}: cannot read the archive: {reason}"
+ERROR_CLASSIFY_ARCHIVE = (
+    "{path}: a WARC/WET archive holds many pages; `boilerml clean --format json` gives every line "
+    "of each with its label (add --explain for why)"
+)
 ERROR_OVERWRITE_INPUT = "{path}: refusing to overwrite an input file"
 ERROR_READ = "{path}: cannot read: {reason}"
 ERROR_WRITE = "{path}: cannot write: {reason}"
@@ -488,6 +492,9 @@ def run_clean(args: argparse.Namespace) -> int:
 
 
 def run_classify(args: argparse.Namespace) -> int:
+    if _is_archive(args.file):
+        print(ERROR_CLASSIFY_ARCHIVE.format(path=args.file), file=sys.stderr)
+        return EXIT_INPUT_FAILED
     try:
         raw = _read_input(args.file)
     except OSError as error:

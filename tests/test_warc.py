@@ -148,3 +148,9 @@ def test_something_else_where_a_record_should_start_is_an_error(news_html):
 
     with pytest.raises(ArchiveError):
         list(read_archive(io.BytesIO(_archive(records, False) + b"<html>not a record</html>\r\n" * 20)))
+
+
+def test_classify_points_an_archive_to_clean(crawl, tmp_path, capsys):
+    (tmp_path / "crawl.warc.gz").write_bytes(crawl)
+    assert main(["classify", str(tmp_path / "crawl.warc.gz")]) == EXIT_INPUT_FAILED
+    assert "boilerml clean --format json" in capsys.readouterr().err
