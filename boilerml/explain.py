@@ -147,7 +147,7 @@ def path_weights(ensemble: TreeEnsemble, features: np.ndarray) -> tuple[np.ndarr
         weights=np.concatenate(credits) if credits else None,
         minlength=n * groups * n_features,
     )
-    return np.tile(prior, (n, 1)), weights.reshape(n, groups, n_features).astype(np.float64)
+    return np.tile(prior, (n, 1)), weights.reshape(n, groups, n_features)
 
 
 def _as_ensemble(estimator: Any) -> TreeEnsemble:
