@@ -22,7 +22,7 @@ import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
@@ -296,6 +296,21 @@ def _show_progress(args: argparse.Namespace, n_inputs: int) -> bool:
     return not args.no_progress and n_inputs >= PROGRESS_MIN_FILES and sys.stderr.isatty()
 
 
+def _clean_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of ``clean`` that go to :func:`clean_many` as they are, for pages and
+    archives alike."""
+    return {
+        "n_jobs": args.jobs,
+        "keep": args.keep,
+        "threshold": args.threshold,
+        "output_format": args.format,
+        "unwrap": not args.no_unwrap,
+        "markdown": not args.no_markdown,
+        "explain": args.explain,
+        "return_exceptions": True,  # one bad page must not end a batch; it is reported instead
+    }
+
+
 def _is_archive(name: str) -> bool:
     """Whether a named input file is a WARC or WET archive (an unreadable one is not: reading
     it as a page reports why)."""
@@ -353,17 +368,7 @@ def _clean_archive(args: argparse.Namespace, model: Model | None, name: str, out
             yield archived.page
 
     results = clean_many(
-        pages_of_the_format(),
-        n_jobs=args.jobs,
-        input_format=input_format,
-        keep=args.keep,
-        threshold=args.threshold,
-        output_format=args.format,
-        unwrap=not args.no_unwrap,
-        markdown=not args.no_markdown,
-        explain=args.explain,
-        model=model,
-        return_exceptions=True,
+        pages_of_the_format(), input_format=input_format, model=model, **_clean_options(args)
     )
     failed = 0
     with tqdm(unit="page", desc=name, file=sys.stderr, disable=not shown) as progress:
@@ -423,18 +428,9 @@ def run_clean(args: argparse.Namespace) -> int:
             cleaned.append((name, stem))
             yield raw
 
+    worker_model = model if args.model else None  # workers that cannot inherit it load the shipped one
     results = clean_many(
-        readable_pages(),
-        n_jobs=args.jobs,
-        input_format=args.input,
-        keep=args.keep,
-        threshold=args.threshold,
-        output_format=args.format,
-        unwrap=not args.no_unwrap,
-        markdown=not args.no_markdown,
-        explain=args.explain,
-        model=model if args.model else None,  # workers that cannot inherit it load the shipped one
-        return_exceptions=True,  # one bad page must not end a batch; it is reported instead
+        readable_pages(), input_format=args.input, model=worker_model, **_clean_options(args)
     )
     with progress:
         for result in results:
@@ -462,7 +458,6 @@ def run_clean(args: argparse.Namespace) -> int:
                 continue
             written[resolved] = name
     archive_progress = not args.no_progress and sys.stderr.isatty()  # pages, however few archives
-    worker_model = model if args.model else None  # workers that cannot inherit it load the shipped one
     for name, stem in archives:
         target = folder / (stem + ARCHIVE_SUFFIX) if folder is not None else None
         try:
