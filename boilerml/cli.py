@@ -296,6 +296,17 @@ def _show_progress(args: argparse.Namespace, n_inputs: int) -> bool:
     return not args.no_progress and n_inputs >= PROGRESS_MIN_FILES and sys.stderr.isatty()
 
 
+def _output_conflict(target: Path, name: str, input_paths: set[Path], written: dict[Path, str]) -> str | None:
+    """Why the output of input ``name`` may not be written to ``target``, or None: it is an
+    input, or the output of an earlier input of the same name from another folder."""
+    resolved = _resolved(target)
+    if resolved in input_paths:
+        return ERROR_OVERWRITE_INPUT.format(path=target)
+    if resolved in written:
+        return ERROR_SAME_OUTPUT.format(path=name, target=target, other=written[resolved])
+    return None
+
+
 def _clean_options(args: argparse.Namespace) -> dict[str, Any]:
     """The options of ``clean`` that go to :func:`clean_many` as they are, for pages and
     archives alike."""
@@ -444,19 +455,16 @@ def run_clean(args: argparse.Namespace) -> int:
                 sys.stdout.write(result + "\n")
                 continue
             target = folder / (stem + OUTPUT_SUFFIX[args.format])
-            resolved = _resolved(target)
-            if resolved in input_paths:
-                fail(ERROR_OVERWRITE_INPUT.format(path=target))
-                continue
-            if resolved in written:  # two inputs of the same name from different folders
-                fail(ERROR_SAME_OUTPUT.format(path=name, target=target, other=written[resolved]))
+            conflict = _output_conflict(target, name, input_paths, written)
+            if conflict:
+                fail(conflict)
                 continue
             try:
                 _write_atomically(target, result + "\n")
             except OSError as error:
                 fail(ERROR_WRITE.format(path=target, reason=error.strerror or error))
                 continue
-            written[resolved] = name
+            written[_resolved(target)] = name
     archive_progress = not args.no_progress and sys.stderr.isatty()  # pages, however few archives
     for name, stem in archives:
         target = folder / (stem + ARCHIVE_SUFFIX) if folder is not None else None
@@ -464,16 +472,13 @@ def run_clean(args: argparse.Namespace) -> int:
             if target is None:
                 failed = _clean_archive(args, worker_model, name, sys.stdout, archive_progress)
             else:
-                resolved = _resolved(target)
-                if resolved in input_paths:
-                    fail(ERROR_OVERWRITE_INPUT.format(path=target))
-                    continue
-                if resolved in written:
-                    fail(ERROR_SAME_OUTPUT.format(path=name, target=target, other=written[resolved]))
+                conflict = _output_conflict(target, name, input_paths, written)
+                if conflict:
+                    fail(conflict)
                     continue
                 with _atomic_output(target) as out:
                     failed = _clean_archive(args, worker_model, name, out, archive_progress)
-                written[resolved] = name
+                written[_resolved(target)] = name
         except (ImportError, OSError) as error:  # warcio is missing; the file cannot be read
             fail(ERROR_ARCHIVE.format(path=name, reason=error))
             continue
