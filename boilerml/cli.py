@@ -55,6 +55,7 @@ OUTPUT_SUFFIX = {"text": ".txt", "markdown": ".md", "json": ".json"}
 #: An archive's output: one JSON object per page (JSON Lines), whatever ``--format``.
 ARCHIVE_SUFFIX = ".jsonl"
 ERROR_ARCHIVE = "{path}: cannot read the archive: {reason}"
+ERROR_ARCHIVE_ON_STDIN = "-: standard input holds a WARC/WET archive; give it as a file to clean its pages"
 ERROR_CLASSIFY_ARCHIVE = (
     "{path}: a WARC/WET archive holds many pages; `boilerml clean --format json` gives every line "
     "of each with its label (add --explain for why)"
@@ -434,6 +435,10 @@ def run_clean(args: argparse.Namespace) -> int:
                 raw = _read_input(name)
             except OSError as error:
                 fail(ERROR_READ.format(path=name, reason=error.strerror or error))
+                progress.update()
+                continue
+            if name == "-" and looks_like_archive(raw[:SNIFF_BYTES]):
+                fail(ERROR_ARCHIVE_ON_STDIN)
                 progress.update()
                 continue
             cleaned.append((name, stem))

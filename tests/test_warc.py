@@ -154,3 +154,10 @@ def test_classify_points_an_archive_to_clean(crawl, tmp_path, capsys):
     (tmp_path / "crawl.warc.gz").write_bytes(crawl)
     assert main(["classify", str(tmp_path / "crawl.warc.gz")]) == EXIT_INPUT_FAILED
     assert "boilerml clean --format json" in capsys.readouterr().err
+
+
+def test_an_archive_on_standard_input_is_refused_not_read_as_one_page(crawl, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(gzip.decompress(crawl))))
+    assert main(["clean", "-"]) == EXIT_INPUT_FAILED
+    captured = capsys.readouterr()
+    assert "give it as a file" in captured.err and captured.out == ""
