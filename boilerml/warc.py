@@ -39,8 +39,6 @@ HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_MEDIA_TYPE = "text/plain"
 #: What to install when warcio is missing.
 INSTALL_HINT = 'reading WARC and WET archives needs warcio: pip install "boilerml[warc]"'
-
-
 #: Bytes read at a time when a skipped record is read to its end.
 SKIP_CHUNK_BYTES = 1 << 16
 
@@ -106,7 +104,7 @@ def _page_of(record: Any) -> tuple[str, Literal["html", "text"]] | None:
         return record.content_stream().read().decode("utf-8", errors="replace"), "text"
     if kind == "response":
         http = record.http_headers
-        if http is None or not http.get_statuscode().startswith("2"):
+        if http is None or not (http.get_statuscode() or "").startswith("2"):
             return None
         content_type = http.get_header("Content-Type")
     elif kind == "resource":
@@ -158,12 +156,15 @@ def read_archive(source: str | os.PathLike[str] | BinaryIO) -> Iterator[Archived
     while True:
         try:
             record = next(records, None)
-        except ArchiveLoadFailed as error:
-            raise ArchiveError(str(error)) from error
+        except Exception as error:  # warcio parsing what is not a record; its errors vary
+            raise ArchiveError(f"the archive is broken: {type(error).__name__}: {error}") from error
         if record is None:
             return
-        found = _page_of(record)
-        _check_complete(record)
+        try:
+            found = _page_of(record)
+            _check_complete(record)
+        except (ArchiveLoadFailed, zlib.error, EOFError) as error:  # a body that does not decompress
+            raise ArchiveError(f"the archive is broken: {type(error).__name__}: {error}") from error
         if found is None:
             continue
         page, input_format = found

@@ -148,6 +148,9 @@ def test_something_else_where_a_record_should_start_is_an_error(news_html):
 
     with pytest.raises(ArchiveError):
         list(read_archive(io.BytesIO(_archive(records, False) + b"<html>not a record</html>\r\n" * 20)))
+    garbled = _archive(records, False).replace(b"WARC-Target-URI", b"WARC-Targxt-URI")  # warcio fails on it
+    with pytest.raises(ArchiveError, match="broken"):
+        list(read_archive(io.BytesIO(garbled)))
 
 
 def test_classify_points_an_archive_to_clean(crawl, tmp_path, capsys):
