@@ -118,30 +118,41 @@ def path_weights(ensemble: TreeEnsemble, features: np.ndarray) -> tuple[np.ndarr
     nodes = ensemble.nodes
     starts = ensemble.tree_starts[:-1].astype(np.int64)
     tree_start = np.repeat(starts, np.diff(ensemble.tree_starts))
-    is_leaf = nodes["is_leaf"] == 1
-    split_feature = nodes["feature_idx"].astype(np.intp)
-    threshold = nodes["num_threshold"].astype(np.float64)
+    # Per node, its two ways down as entries 2i (right) and 2i + 1 (left): the child and how
+    # far the step moves the expected score. A step is then a few gathers.
+    child_of = np.empty(2 * len(nodes), dtype=np.int64)
+    child_of[0::2] = tree_start + nodes["right"]
+    child_of[1::2] = tree_start + nodes["left"]
+    is_split = nodes["is_leaf"] == 0
+    child_of[np.repeat(~is_split, 2)] = 0  # a leaf's are never taken
+    step_credit = expected[child_of] - np.repeat(expected, 2)
+    split_feature = nodes["feature_idx"].astype(np.int64)
+    threshold = nodes["num_threshold"]
     missing_left = nodes["missing_go_to_left"] == 1
-    left = tree_start + nodes["left"].astype(np.int64)
-    right = tree_start + nodes["right"].astype(np.int64)
+    with_missing = bool(np.isnan(x).any())  # boilerml's own features never are
     tree_group = np.arange(len(starts)) % groups
     prior = ensemble.baseline + np.bincount(tree_group, weights=expected[starts], minlength=groups)
-    # Every (line, tree) walk at once, as flat arrays of the walks not yet at a leaf.
-    row = np.repeat(np.arange(n), len(starts))
-    group = np.tile(tree_group, n)
+    # Every (line, tree) walk at once, as flat arrays of the walks not yet at a leaf: where the
+    # line's features start in ``x`` and its credits in the output, and the node it stands on.
+    flat_x = x.ravel()
+    x_start = np.repeat(np.arange(n) * n_features, len(starts))
+    out_start = (np.repeat(np.arange(n) * groups, len(starts)) + np.tile(tree_group, n)) * n_features
     current = np.tile(starts, n)
-    walking = ~is_leaf[current]
-    row, group, current = row[walking], group[walking], current[walking]
+    walking = is_split[current]
+    x_start, out_start, current = x_start[walking], out_start[walking], current[walking]
     cells, credits = [], []
     while len(current):
         feature = split_feature[current]
-        value = x[row, feature]
-        go_left = np.where(np.isnan(value), missing_left[current], value <= threshold[current])
-        child = np.where(go_left, left[current], right[current])
-        cells.append((row * groups + group) * n_features + feature)
-        credits.append(expected[child] - expected[current])
-        walking = ~is_leaf[child]
-        row, group, current = row[walking], group[walking], child[walking]
+        value = flat_x[x_start + feature]
+        go_left = value <= threshold[current]
+        if with_missing:
+            go_left = np.where(np.isnan(value), missing_left[current], go_left)
+        way = 2 * current + go_left
+        cells.append(out_start + feature)
+        credits.append(step_credit[way])
+        current = child_of[way]
+        walking = is_split[current]
+        x_start, out_start, current = x_start[walking], out_start[walking], current[walking]
     weights = np.bincount(
         np.concatenate(cells) if cells else np.zeros(0, np.intp),
         weights=np.concatenate(credits) if credits else None,
@@ -194,12 +205,10 @@ def _shown(value: float, shown_as: str) -> str:
     return f"{value:.2f}"
 
 
-def _reason(key: str, weight: float, value: str) -> Reason:
-    description = _descriptions()[key.removesuffix(AROUND)]
-    says = description["says"]
-    if key.endswith(AROUND):
-        says = "lines around it: " + says
-    return Reason(key, says, value, weight)
+def _says(key: str) -> str:
+    """What a reason says (``Reason.says``)."""
+    says = _descriptions()[key.removesuffix(AROUND)]["says"]
+    return "lines around it: " + says if key.endswith(AROUND) else says
 
 
 def _shown_values(
@@ -249,6 +258,9 @@ def explain_lines(
     unsure = first_probabilities.max(axis=1) < CONFIDENT_FIRST_PASS
     second_row = np.cumsum(unsure) - 1
     shown = _shown_values(features, mode, first_probabilities)
+    shown_columns = [(shown[key][0].tolist(), shown[key][1]) if key in shown else None for key in keys]
+    says = [_says(key) for key in keys]
+    tag = keys.index("tag") if "tag" in keys else -1
     second_prior = second_weights = np.zeros((0, len(LABELS), len(keys)))
     if unsure.any():
         context = probability_context_matrix(first_probabilities)
@@ -275,17 +287,17 @@ def explain_lines(
             weights = own
             prior = first_prior[i, label_index] - first_prior[i, rival_index]
         listed = np.flatnonzero(np.abs(weights) >= MIN_REASON_WEIGHT)
-        listed = listed[np.argsort(-weights[listed], kind="stable")]
+        listed = listed[np.argsort(-weights[listed], kind="stable")].tolist()
+        listed_weights = weights[listed].tolist()
         reasons = []
-        for r in listed:
-            key = keys[r]
+        for r, weight in zip(listed, listed_weights):
             value = ""
-            if key in shown:
-                column, shown_as = shown[key]
-                value = _shown(float(column[i]), shown_as)
-            elif key == "tag" and line.line is not None:
+            if shown_columns[r] is not None:
+                column, shown_as = shown_columns[r]
+                value = _shown(column[i], shown_as)
+            elif r == tag and line.line is not None:
                 value = f"<{line.line.tag}>"
-            reasons.append(_reason(key, float(weights[r]), value))
+            reasons.append(Reason(keys[r], says[r], value, weight))
         explanations.append(
             Explanation(
                 label=line.label,

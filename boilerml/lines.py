@@ -6,7 +6,7 @@ Every stage speaks in these plain, immutable records; no stage mutates another's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 LabelName = Literal["content", "navigation", "ad", "comment"]
 
@@ -49,8 +49,7 @@ class Line:
     repeated_units: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     """One feature (or group of features) and how far it pushed a line's verdict.
 
     Attributes:
