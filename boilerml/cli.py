@@ -222,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes")
     evaluate.add_argument("--limit", type=int, help="at most this many dev pages per corpus")
     evaluate.add_argument("--json", help="also write the summary as JSON to this file")
+    evaluate.add_argument(
+        "--why-errors",
+        action="store_true",
+        help="also report what weighed most for the wrong labels (slower: every line is explained)",
+    )
     return parser
 
 
@@ -605,7 +610,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if not names:
         print(ERROR_NO_CORPORA.format(path=root), file=sys.stderr)
         return EXIT_DATA
-    results = evaluate(root, _model(args.model), names, n_jobs=args.jobs, limit=args.limit)
+    results = evaluate(
+        root, _model(args.model), names, n_jobs=args.jobs, limit=args.limit, explain_errors=args.why_errors
+    )
     print(format_report(results))
     if args.json:
         Path(args.json).write_text(json.dumps(summarise(results), indent=2) + "\n", "utf-8")

@@ -17,15 +17,20 @@ import numpy as np
 
 from .classify import classify_lines
 from .corpora import Page, derive_labels, read_corpora, text_mode_lines, uses_blank_lines
+from .explain import explain_lines
 from .features import extract_features
-from .lines import LABELS
+from .lines import LABELS, LabelledLine
 from .metrics import aeb_page, line_scores, page_figures, token_f1
-from .model import Model
+from .model import Mode, Model
 from .reassemble import to_text
 from .segment import html_to_lines
 
 logger = logging.getLogger(__name__)
 MODES = ("html", "text")
+#: The report's "why" part covers this many kinds of error, with this many reasons each: the
+#: kinds that make most of the errors, and the reasons that come first most often.
+ERROR_KINDS_SHOWN = 4
+REASONS_SHOWN = 5
 
 
 @dataclass
@@ -44,16 +49,35 @@ class PageResult:
     #: Whether the page's corpus annotates reader comments (elsewhere a comment is labelled
     #: navigation or content, so the comment class is scored on these pages only as well).
     comment_gold: bool = False
+    #: With ``explain_errors``: per mislabelled line, (derived label, predicted label, what the
+    #: strongest reason for the predicted label says; "" when no reason was for it).
+    error_reasons: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
 
 
-def evaluate_page(page: Page, model: Model) -> list[PageResult]:
-    """Clean one page in both modes and score it."""
+def _error_reasons(
+    labelled: list[LabelledLine], truth: list[str], features: np.ndarray, model: Model, mode: Mode
+) -> list[tuple[str, str, str]]:
+    wrong = [i for i, (line, label) in enumerate(zip(labelled, truth, strict=True)) if line.label != label]
+    if not wrong:
+        return []
+    explanations = explain_lines(labelled, features, model, mode)
+    reasons = []
+    for i in wrong:
+        strongest = explanations[i].strongest(1)
+        reasons.append((truth[i], labelled[i].label, strongest[0].says if strongest else ""))
+    return reasons
+
+
+def evaluate_page(page: Page, model: Model, explain_errors: bool = False) -> list[PageResult]:
+    """Clean one page in both modes and score it; with ``explain_errors``, also say what
+    weighed most for each wrong label (:mod:`boilerml.explain`)."""
     results = []
     lines = html_to_lines(page.text())
     truth = derive_labels(lines, page.content, page.comments)
     text_lines = text_mode_lines(lines, uses_blank_lines(page))
     for mode, mode_lines in (("html", lines), ("text", text_lines)):
-        labelled = classify_lines(mode_lines, extract_features(mode_lines, mode), model, mode)
+        features = extract_features(mode_lines, mode)
+        labelled = classify_lines(mode_lines, features, model, mode)
         output = to_text(labelled)
         results.append(
             PageResult(
@@ -67,22 +91,30 @@ def evaluate_page(page: Page, model: Model) -> list[PageResult]:
                 [line.label for line in labelled],
                 page.extra.get("page_type"),
                 page.comments is not None,
+                _error_reasons(labelled, truth, features, model, mode) if explain_errors else [],
             )
         )
     return results
 
 
-def _evaluate_chunk(pages: list[Page], model: Model) -> list[PageResult]:
-    return [result for page in pages for result in evaluate_page(page, model)]
+def _evaluate_chunk(pages: list[Page], model: Model, explain_errors: bool) -> list[PageResult]:
+    return [result for page in pages for result in evaluate_page(page, model, explain_errors)]
 
 
 def evaluate(
-    root: Path, model: Model, names: list[str] | None = None, n_jobs: int = 1, limit: int | None = None
+    root: Path,
+    model: Model,
+    names: list[str] | None = None,
+    n_jobs: int = 1,
+    limit: int | None = None,
+    explain_errors: bool = False,
 ) -> list[PageResult]:
     """Score every dev page of the corpora in ``root`` (or of ``names``) in both modes.
 
     Args:
         limit: at most this many dev pages per corpus (a quick look; the report says so).
+        explain_errors: also record why each mislabelled line got its label (about three to
+            five times the time: every page's lines are explained).
     """
     from joblib import Parallel, delayed
 
@@ -99,7 +131,7 @@ def evaluate(
             chunk = []
     if chunk:
         chunks.append(chunk)
-    parts = Parallel(n_jobs=n_jobs)(delayed(_evaluate_chunk)(c, model) for c in chunks)
+    parts = Parallel(n_jobs=n_jobs)(delayed(_evaluate_chunk)(c, model, explain_errors) for c in chunks)
     return [result for part in parts for result in part]
 
 
@@ -193,4 +225,28 @@ def format_report(results: list[PageResult]) -> str:
         ]
         for t in LABELS:
             out.append(f"| {t} | " + " | ".join(str(report["confusion"][t][p]) for p in LABELS) + " |")
+        out += why_errors_report(results, mode)
     return "\n".join(out)
+
+
+def why_errors_report(results: list[PageResult], mode: str) -> list[str]:
+    """Report lines: for the :data:`ERROR_KINDS_SHOWN` most frequent kinds of error (derived
+    label, predicted label) of one mode, the strongest reasons for the predicted label, with
+    the share of those errors where each came first. Empty without recorded reasons."""
+    kinds: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for result in results:
+        if result.mode == mode:
+            for truth, predicted, says in result.error_reasons:
+                kinds[(truth, predicted)][says] += 1
+    if not kinds:
+        return []
+    out = ["", f"Why lines were mislabelled, {mode} mode (the strongest reason for the wrong label):", ""]
+    by_size = sorted(kinds.items(), key=lambda item: -sum(item[1].values()))
+    for (truth, predicted), reasons in by_size[:ERROR_KINDS_SHOWN]:
+        total = sum(reasons.values())
+        shares = "; ".join(
+            f"{says or 'no reason for it'} {count / total:.0%}"
+            for says, count in reasons.most_common(REASONS_SHOWN)
+        )
+        out.append(f"- {truth} labelled {predicted} ({total:,} lines): {shares}")
+    return out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from boilerml.evaluate import PageResult, format_report, line_report
+from boilerml.corpora import Page
+from boilerml.evaluate import PageResult, evaluate_page, format_report, line_report, why_errors_report
+from boilerml.model import default_model
 
 
 def _result(dataset, mode, truth, predicted, comment_gold):
@@ -34,3 +36,28 @@ def test_line_report_keeps_the_modes_apart():
     ]
     assert line_report(results, "html")["scores"]["content"]["f1"] == 1.0
     assert line_report(results, "text")["scores"]["content"]["f1"] == 0.0
+
+
+def test_the_report_says_what_weighed_most_for_the_wrong_labels():
+    results = [
+        _result("dragnet", "html", ["content", "content", "navigation"], ["navigation"] * 3, True),
+        _result("dragnet", "text", ["content"], ["navigation"], True),
+    ]
+    results[0].error_reasons = [
+        ("content", "navigation", "share of the text in links"),
+        ("content", "navigation", "share of the text in links"),
+    ]
+    assert why_errors_report(results, "text") == []  # none recorded
+    report = format_report(results)
+    assert "- content labelled navigation (2 lines): share of the text in links 100%" in report
+
+
+def test_error_reasons_are_recorded_for_each_wrong_label(news_html):
+    gold = "Work began on Monday to rebuild the stretch of sea wall that collapsed during the January storms"
+    page = Page("examples", "news", "en", "dev", news_html, "utf-8", gold, None, {})
+    for result in evaluate_page(page, default_model(), explain_errors=True):
+        wrong = [(t, p) for t, p in zip(result.truth, result.predicted, strict=True) if t != p]
+        assert wrong  # the other paragraphs are content to the model, navigation to this gold
+        assert [(t, p) for t, p, _ in result.error_reasons] == wrong
+        assert all(says for _, _, says in result.error_reasons)
+    assert all(not r.error_reasons for r in evaluate_page(page, default_model()))
