@@ -30,7 +30,7 @@ MODES = ("html", "text")
 #: The report's "why" part covers this many kinds of error, with this many reasons each: the
 #: kinds that make most of the errors, and the reasons that come first most often.
 ERROR_KINDS_SHOWN = 4
-REASONS_SHOWN = 5
+ERROR_REASONS_SHOWN = 5
 
 
 @dataclass
@@ -246,7 +246,7 @@ def why_errors_report(results: list[PageResult], mode: str) -> list[str]:
         total = sum(reasons.values())
         shares = "; ".join(
             f"{says or 'no reason for it'} {count / total:.0%}"
-            for says, count in reasons.most_common(REASONS_SHOWN)
+            for says, count in reasons.most_common(ERROR_REASONS_SHOWN)
         )
         out.append(f"- {truth} labelled {predicted} ({total:,} lines): {shares}")
     return out
