@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import sys
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -164,3 +165,16 @@ def test_an_archive_on_standard_input_is_refused_not_read_as_one_page(crawl, mon
     assert main(["clean", "-"]) == EXIT_INPUT_FAILED
     captured = capsys.readouterr()
     assert "give it as a file" in captured.err and captured.out == ""
+
+
+def test_without_warcio_pages_still_clean_and_archives_say_what_to_install(
+    crawl, news_html, tmp_path, monkeypatch, capsys
+):
+    for module in ("warcio", "warcio.archiveiterator", "warcio.exceptions"):
+        monkeypatch.setitem(sys.modules, module, None)  # what an install without the extra has
+    (tmp_path / "crawl.warc.gz").write_bytes(crawl)
+    (tmp_path / "page.html").write_bytes(news_html)
+    assert main(["clean", str(tmp_path)]) == EXIT_INPUT_FAILED
+    captured = capsys.readouterr()
+    assert "Work began on Monday" in captured.out
+    assert 'pip install "boilerml[warc]"' in captured.err
