@@ -4,7 +4,7 @@ import logging
 
 from .batch import clean_many
 from .decode import BinaryInputError, Decoded, decode
-from .lines import LABELS, LabelledLine, Line
+from .lines import LABELS, Explanation, LabelledLine, Line, Reason
 from .model import Model, ModelError, default_model, load_model
 from .pipeline import classify, clean
 from .segment import TooManyLinesError
@@ -17,10 +17,12 @@ __all__ = [
     "ArchivedPage",
     "BinaryInputError",
     "Decoded",
+    "Explanation",
     "LabelledLine",
     "Line",
     "Model",
     "ModelError",
+    "Reason",
     "TooManyLinesError",
     "__version__",
     "classify",
