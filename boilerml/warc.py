@@ -20,6 +20,7 @@ Everything else (requests, metadata, revisits, images, redirects, errors) is ski
 
 from __future__ import annotations
 
+import itertools
 import os
 import zlib
 from collections.abc import Iterator
@@ -153,12 +154,14 @@ def read_archive(source: str | os.PathLike[str] | BinaryIO) -> Iterator[Archived
     from warcio.exceptions import ArchiveLoadFailed
 
     records = ArchiveIterator(source)
-    while True:
+    for count in itertools.count():
         try:
             record = next(records, None)
         except Exception as error:  # warcio parsing what is not a record; its errors vary
             raise ArchiveError(f"the archive is broken: {type(error).__name__}: {error}") from error
         if record is None:
+            if not count:  # warcio finds no record in a file cut inside its first one's headers
+                raise ArchiveError("the archive is cut short or empty: it holds no whole WARC record")
             return
         try:
             found = _page_of(record)

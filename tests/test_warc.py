@@ -141,6 +141,10 @@ def test_an_archive_cut_short_is_reported_after_its_whole_pages(compress, news_h
     (record,) = (out / "cut.jsonl").read_text("utf-8").splitlines()  # the one whole page
     assert json.loads(record)["url"] == "https://news.example/0"
     assert list(read_archive(io.BytesIO(whole)))[2].url == "https://news.example/2"
+    plain = _archive(records, False)
+    cut_in_headers = plain[: plain.index(b"Content-Type")]  # warcio finds no record in it
+    with pytest.raises(ArchiveError, match="cut short"):
+        list(read_archive(io.BytesIO(gzip.compress(cut_in_headers) if compress else cut_in_headers)))
 
 
 def test_something_else_where_a_record_should_start_is_an_error(news_html):
