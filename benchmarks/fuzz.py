@@ -469,17 +469,19 @@ def _check_explained(labelled: list[Any]) -> str | None:
     """:func:`_check`, and each explanation's weights adding up to its margin, which is the
     log-ratio of the label's and the rival's probabilities."""
     problem = _check(labelled)
+    if problem:
+        return problem
     for line in labelled:
         why = line.explanation
-        if problem or why is None:
-            return problem or "no explanation"
+        if why is None:
+            return f"no explanation of {line.text[:40]!r}"
         total = why.prior + why.rest + sum(reason.weight for reason in why.reasons)
         if why.label != line.label or not math.isclose(total, why.margin, abs_tol=1e-6):
             return f"explanation of {line.text[:40]!r} adds up to {total}, not {why.margin}"
         label, rival = line.probabilities[why.label], line.probabilities[why.rival]
         if rival > 1e-12 and not math.isclose(why.margin, math.log(label / rival), abs_tol=1e-3):
             return f"margin {why.margin} of {line.text[:40]!r}, log-ratio {math.log(label / rival)}"
-    return problem
+    return None
 
 
 def _serve(connection: Connection) -> None:

@@ -371,13 +371,19 @@ def _clean_archive(args: argparse.Namespace, model: Model | None, name: str, out
 
     pages = readable_pages()
     first = next(pages, None)
-    input_format = first.input_format if first is not None else "html"
+    if first is None:
+        if broken:
+            tqdm.write(ERROR_ARCHIVE.format(path=name, reason=broken[0]), file=sys.stderr)
+            return 1
+        logger.warning("%s: no HTML or WET text records", name)
+        return 0
+    input_format = first.input_format
     sent: deque[ArchivedPage] = deque()
     skipped = 0
 
     def pages_of_the_format() -> Iterator[str]:
         nonlocal skipped
-        for archived in itertools.chain([first] if first is not None else [], pages):
+        for archived in itertools.chain([first], pages):
             if archived.input_format != input_format:
                 skipped += 1
                 continue
@@ -404,8 +410,6 @@ def _clean_archive(args: argparse.Namespace, model: Model | None, name: str, out
             out.write(_archive_record(archived, result, args.format))
     if skipped:
         logger.warning("%s: skipped %d page(s) that are not %s like its first", name, skipped, input_format)
-    if first is None and not broken:
-        logger.warning("%s: no HTML or WET text records", name)
     if broken:
         failed += 1
         tqdm.write(ERROR_ARCHIVE.format(path=name, reason=broken[0]), file=sys.stderr)

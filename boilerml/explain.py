@@ -108,9 +108,10 @@ def path_weights(ensemble: TreeEnsemble, features: np.ndarray) -> tuple[np.ndarr
         features: the lines' features, shape ``(n, ensemble.n_features)``.
 
     Returns:
-        ``prior`` of shape ``(n, t)`` (starting score plus the roots' expected scores) and
-        ``weights`` of shape ``(n, t, ensemble.n_features)``: ``prior + weights.sum(-1)`` is
-        the raw score of each tree group, ``t = ensemble.trees_per_iteration``.
+        ``prior`` of shape ``(t,)`` (starting score plus the roots' expected scores, the same
+        for every line) and ``weights`` of shape ``(n, t, ensemble.n_features)``:
+        ``prior + weights.sum(-1)`` is the raw score of each tree group,
+        ``t = ensemble.trees_per_iteration``.
     """
     x = np.asarray(features, dtype=np.float64)
     expected = ensemble.expected_scores()
@@ -158,7 +159,7 @@ def path_weights(ensemble: TreeEnsemble, features: np.ndarray) -> tuple[np.ndarr
         weights=np.concatenate(credits) if credits else None,
         minlength=n * groups * n_features,
     )
-    return np.tile(prior, (n, 1)), weights.reshape(n, groups, n_features)
+    return prior, weights.reshape(n, groups, n_features)
 
 
 def _as_ensemble(estimator: Any) -> TreeEnsemble:
@@ -168,22 +169,18 @@ def _as_ensemble(estimator: Any) -> TreeEnsemble:
 def _class_weights(
     ensemble: TreeEnsemble, features: np.ndarray, one_hot: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per line, each of :data:`LABELS`' raw-score prior ``(n, 4)`` and reason weights
-    ``(n, 4, r)`` (zeros for a class the ensemble lacks), computed block by block."""
-    classes = [LABELS.index(str(name)) for name in ensemble.classes_]
+    """Each of :data:`LABELS`' raw-score prior ``(4,)`` (the same for every line) and, per
+    line, its reason weights ``(n, 4, r)`` (zeros for a class the ensemble lacks), computed
+    block by block."""
+    # Two classes have one tree group: the score of the second, the first's being 0.
+    classes = [LABELS.index(str(name)) for name in ensemble.classes_][-ensemble.trees_per_iteration :]
     n = features.shape[0]
-    prior = np.zeros((n, len(LABELS)))
+    prior = np.zeros(len(LABELS))
     weights = np.zeros((n, len(LABELS), one_hot.shape[1]))
     for start in range(0, n, LINES_PER_BLOCK):
         block = slice(start, start + LINES_PER_BLOCK)
-        group_prior, group_weights = path_weights(ensemble, features[block])
-        reason_weights = group_weights @ one_hot
-        if ensemble.trees_per_iteration == 1:  # two classes: the score is the second's log-odds
-            prior[block, classes[1]] = group_prior[:, 0]
-            weights[block, classes[1]] = reason_weights[:, 0]
-        else:
-            prior[block][:, classes] = group_prior
-            weights[block][:, classes] = reason_weights
+        prior[classes], group_weights = path_weights(ensemble, features[block])
+        weights[block][:, classes] = group_weights @ one_hot
     return prior, weights
 
 
@@ -261,7 +258,7 @@ def explain_lines(
     shown_columns = [(shown[key][0].tolist(), shown[key][1]) if key in shown else None for key in keys]
     says = [_says(key) for key in keys]
     tag = keys.index("tag") if "tag" in keys else -1
-    second_prior = second_weights = np.zeros((0, len(LABELS), len(keys)))
+    second_prior, second_weights = np.zeros(len(LABELS)), np.zeros((0, len(LABELS), len(keys)))
     if unsure.any():
         context = probability_context_matrix(first_probabilities)
         second_input = np.hstack([features[unsure], context[unsure]])
@@ -278,14 +275,14 @@ def explain_lines(
         if decided_second:
             j = second_row[i]
             weights = second_weights[j, label_index] - second_weights[j, rival_index]
-            prior = second_prior[j, label_index] - second_prior[j, rival_index]
+            prior = second_prior[label_index] - second_prior[rival_index]
             handed, own_total = weights[verdict], own.sum()
             if handed * own_total > 0:  # the same direction: the line's own features take it
                 weights = weights + own * (handed / own_total)
                 weights[verdict] = 0.0
         else:
             weights = own
-            prior = first_prior[i, label_index] - first_prior[i, rival_index]
+            prior = first_prior[label_index] - first_prior[rival_index]
         listed = np.flatnonzero(np.abs(weights) >= MIN_REASON_WEIGHT)
         listed = listed[np.argsort(-weights[listed], kind="stable")].tolist()
         listed_weights = weights[listed].tolist()

@@ -43,6 +43,7 @@ def test_path_weights_add_up_to_the_raw_scores(n_classes):
     prior, weights = path_weights(export_estimator(estimator), x)
     raw = estimator._raw_predict(x)  # (n, trees per iteration), as scikit-learn sums its trees
     np.testing.assert_allclose(prior + weights.sum(axis=2), raw, rtol=0, atol=1e-9)
+    assert prior.shape == (1 if n_classes == 2 else n_classes,)
     assert np.abs(weights).sum(axis=(0, 1)).min() > 0  # every feature is credited somewhere
 
 
@@ -65,7 +66,7 @@ def test_a_split_is_credited_with_the_move_from_the_expected_score():
     stump = _stump(left_count=3, right_count=1)
     assert stump.expected_scores().tolist() == [0.5, 1.0, -1.0]  # 3 lines at 1.0, 1 at -1.0
     prior, weights = path_weights(stump, np.array([[9.0, 0.0], [9.0, 1.0]]))
-    assert prior[:, 0].tolist() == [0.75, 0.75]  # the baseline plus the root's expected score
+    assert prior.tolist() == [0.75]  # the baseline plus the root's expected score
     assert weights[:, 0, :].tolist() == [[0.0, 0.5], [0.0, -1.5]]  # feature 0 is never read
 
 
