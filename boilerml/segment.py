@@ -436,18 +436,16 @@ class _LineBuilder:
         self._context: tuple[str, int, str] | None = None
         self._blank_before = False
 
-    def add(self, text: str, in_link: bool, flags: int, context: tuple[str, int, str], in_pre: bool) -> None:
-        """Add an element's text or tail; inside ``<pre>`` each newline ends a line."""
-        if in_pre and "\n" in text:
-            first, *rest = text.split("\n")
-            self._add(first, in_link, flags, context)
-            for part in rest:
-                self.flush(paragraph_break=False)
-                self._add(part, in_link, flags, context)
-        else:
-            self._add(text, in_link, flags, context)
+    def add_preformatted(self, text: str, in_link: bool, flags: int, context: tuple[str, int, str]) -> None:
+        """Add an element's text or tail inside ``<pre>``, where each newline ends a line."""
+        first, *rest = text.split("\n")
+        self.add(first, in_link, flags, context)
+        for part in rest:
+            self.flush(paragraph_break=False)
+            self.add(part, in_link, flags, context)
 
-    def _add(self, text: str, in_link: bool, flags: int, context: tuple[str, int, str]) -> None:
+    def add(self, text: str, in_link: bool, flags: int, context: tuple[str, int, str]) -> None:
+        """Add an element's text or tail (outside ``<pre>``) to the current line."""
         if not text:
             return
         if self._context is None:
@@ -538,11 +536,14 @@ def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
     tags: list[str] = []
     pre_depth = 0
     repeated = _RepeatedUnits()
+    # Bound once: the loop runs once per element and is most of the stage's time.
+    add, add_preformatted, flush, rows = builder.add, builder.add_preformatted, builder.flush, builder.rows
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, element in walker:
         if event == "start":
+            # A "start" is always an element (comments and processing instructions have
+            # their own events), whose tag libxml2's HTML parser has lower-cased.
             tag = element.tag
-            tag = tag.lower() if isinstance(tag, str) else ""
             if tag in DROPPED_TAGS:
                 walker.skip_subtree()
                 stack.append((tag, 0, 0, stack[-1][3]))
@@ -571,32 +572,38 @@ def html_to_lines(text: str, max_lines: int | None = None) -> list[Line]:
                 links += 1
             tags.append(tag)
             if tag in BLOCK_TAGS:
-                builder.flush()
+                flush()
                 context = (tag, len(tags) - 1, "/".join(tags[-MAX_PATH_TAGS:]))
-                repeated.open(tag, classes, len(builder.rows))
+                repeated.open(tag, classes, len(rows))
+                if tag == "pre":
+                    pre_depth += 1
             elif tag == "br":
-                builder.flush(paragraph_break=False)
-            if tag == "pre":
-                pre_depth += 1
+                flush(paragraph_break=False)
             stack.append((tag, flags, links, context))
             text = element.text
             if text:
-                builder.add(text, links > 0, flags, context, pre_depth > 0)
+                if pre_depth and "\n" in text:
+                    add_preformatted(text, links > 0, flags, context)
+                else:
+                    add(text, links > 0, flags, context)
         else:
             if event == "end":
-                closed = stack.pop()[0]
-                tags.pop()
-                if closed == "pre":
-                    pre_depth -= 1
+                stack.pop()
+                closed = tags.pop()
                 if closed in BLOCK_TAGS:
-                    builder.flush()
-                    repeated.close(len(builder.rows))
+                    if closed == "pre":
+                        pre_depth -= 1
+                    flush()
+                    repeated.close(len(rows))
             tail = element.tail  # an element's, a comment's or a processing instruction's
             if tail:
                 _, flags, links, context = stack[-1]
-                builder.add(tail, links > 0, flags, context, pre_depth > 0)
-    builder.flush()
-    return builder.lines(repeated.counts(len(builder.rows)))
+                if pre_depth and "\n" in tail:
+                    add_preformatted(tail, links > 0, flags, context)
+                else:
+                    add(tail, links > 0, flags, context)
+    flush()
+    return builder.lines(repeated.counts(len(rows)))
 
 
 def resolve_format(text: str, input_format: InputFormat) -> Literal["html", "text"]:

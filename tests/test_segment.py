@@ -89,6 +89,16 @@ def test_unreadable_subtrees_are_dropped(dropped):
     assert texts(html) == ["beforeafter"]
 
 
+def test_upper_case_tags_are_read_as_their_lower_case_names():
+    # The segmenter relies on the HTML parser lower-casing tag names (it does not lower them).
+    lines = html_to_lines(
+        '<BODY><DIV><P>One</P><SCRIPT>x()</SCRIPT><NAV><A HREF="/">Home</A></NAV></DIV></BODY>'
+    )
+    assert [(line.text, line.tag) for line in lines] == [("One", "p"), ("Home", "nav")]
+    assert lines[0].path.endswith("body/div/p")
+    assert has(lines[1], "in_nav_tag") and lines[1].link_chars == 4
+
+
 def test_dropped_element_tail_keeps_parent_context():
     lines = html_to_lines('<body><nav><script>x()</script><a href="/">Home</a></nav></body>')
     assert [line.text for line in lines] == ["Home"]
