@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from operator import itemgetter
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -78,6 +78,10 @@ class CueVocabulary:
 
     #: Per class of :data:`CUE_CLASSES`: the English cues' pattern and the Chinese cues'.
     cue_patterns: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+    #: The same cues, all classes and both languages, in one Aho-Corasick automaton over
+    #: folded text (an ``ahocorasick.Automaton``): each cue's value is a tuple of
+    #: :class:`_CueEntry`. :func:`_scan_cues` finds with it what the patterns find.
+    cue_automaton: object
     #: A comment cue closing the line ("... 回复", "... Reply (3)"): how comment widgets end
     #: (English and Chinese cues).
     comment_cue_at_end: tuple[re.Pattern[str], re.Pattern[str]]
@@ -99,6 +103,11 @@ def _folded(cue: str) -> str:
     return lowered if len(lowered) == len(cue) else cue
 
 
+def _english_cues(spaced: list[str]) -> dict[str, bool]:
+    """Each English cue as matched (folded), and whether a word boundary must close it."""
+    return {_folded(cue): cue[-1].isalnum() and len(cue) < GLUED_CUE_MIN_CHARS for cue in spaced}
+
+
 def _cue_regexes(spaced: list[str], unspaced: list[str]) -> tuple[str, str]:
     """The regexes of one class's cues: English cues on word boundaries, and Chinese ones
     anywhere. At a position a longer cue wins over a shorter one.
@@ -108,12 +117,80 @@ def _cue_regexes(spaced: list[str], unspaced: list[str]) -> tuple[str, str]:
     that opens with a word boundary. An English and a Chinese cue never overlap in the
     cue lists, so counting both patterns' matches counts what one alternation found.
     """
-    english = {}
-    for cue in spaced:
-        closed = cue[-1].isalnum() and len(cue) < GLUED_CUE_MIN_CHARS
-        english[_folded(cue)] = r"\b" if closed else ""
+    english = {cue: r"\b" if closed else "" for cue, closed in _english_cues(spaced).items()}
     chinese = {_folded(cue): "" for cue in unspaced}
     return (rf"\b{trie_regex(english)}" if english else "(?!)", trie_regex(chinese))
+
+
+class _CueEntry(NamedTuple):
+    """What the cue automaton knows of one cue of one pattern."""
+
+    #: Index of the pattern the cue belongs to: ``2 * class index + 0`` for the class's
+    #: English pattern, ``+ 1`` for its Chinese one.
+    pattern: int
+    length: int
+    #: A word boundary must open the match (every English cue).
+    bounded_start: bool
+    #: A word boundary must close the match (short English cues).
+    bounded_end: bool
+
+
+def _cue_automaton(cues: dict[str, dict[str, list[str]]]) -> object:
+    """The Aho-Corasick automaton of every class's cues (see :attr:`CueVocabulary.cue_automaton`)."""
+    import ahocorasick
+
+    entries: dict[str, list[_CueEntry]] = {}
+    for index, cls in enumerate(CUE_CLASSES):
+        for cue, closed in _english_cues(cues[cls]["en"]).items():
+            entries.setdefault(cue, []).append(_CueEntry(2 * index, len(cue), True, closed))
+        for cue in map(_folded, cues[cls]["zh"]):
+            entries.setdefault(cue, []).append(_CueEntry(2 * index + 1, len(cue), False, False))
+    automaton = ahocorasick.Automaton()
+    for cue, cue_entries in entries.items():
+        automaton.add_word(cue, tuple(cue_entries))
+    automaton.make_automaton()
+    return automaton
+
+
+def _is_word_boundary(text: str, offset: int) -> bool:
+    """Whether ``re``'s ``\\b`` holds at ``offset`` of ``text``: a word character (what ``\\w``
+    matches in a ``str``: ``str.isalnum()`` or ``_``) on exactly one side."""
+    before = offset > 0 and (text[offset - 1].isalnum() or text[offset - 1] == "_")
+    after = offset < len(text) and (text[offset].isalnum() or text[offset] == "_")
+    return before != after
+
+
+def _scan_cues(automaton: object, text: str) -> list[list[tuple[int, int]]]:
+    """The matches of every cue pattern in ``text`` (folded), as its ``finditer`` finds them.
+
+    One pass of the automaton reports every occurrence of every cue; the ones whose word
+    boundaries do not hold are dropped, and of the rest each pattern keeps, left to right,
+    the longest at the leftmost free offset and goes on after it (a regex scan's leftmost,
+    non-overlapping matches, where the prefix-tree pattern prefers the longest cue).
+
+    Returns:
+        Per pattern index (:attr:`_CueEntry.pattern`), its ``(start offset, length)``
+        matches in order.
+    """
+    found: list[list[tuple[int, int]]] = [[] for _ in range(2 * len(CUE_CLASSES))]
+    for last, entries in automaton.iter(text):  # type: ignore[attr-defined]
+        for pattern, length, bounded_start, bounded_end in entries:
+            start = last + 1 - length
+            if bounded_start and not _is_word_boundary(text, start):
+                continue
+            if bounded_end and not _is_word_boundary(text, last + 1):
+                continue
+            found[pattern].append((start, length))
+    kept: list[list[tuple[int, int]]] = []
+    for matches in found:
+        matches.sort(key=lambda match: (match[0], -match[1]))
+        chosen, free_from = [], 0
+        for start, length in matches:
+            if start >= free_from:
+                chosen.append((start, length))
+                free_from = start + length
+        kept.append(chosen)
+    return kept
 
 
 @cache
@@ -126,6 +203,7 @@ def cue_vocabulary() -> CueVocabulary:
     tail = rf"(?:[^\S\n]|[()（）\[\]\d]){{0,{COMMENT_CUE_TAIL}}}$"
     return CueVocabulary(
         tuple(tuple(re.compile(regex, re.I) for regex in regexes[cls]) for cls in CUE_CLASSES),
+        _cue_automaton(cues),
         tuple(re.compile(f"(?:{regex}){tail}", re.I | re.M) for regex in regexes["comment"]),
         frozenset(function_words["en"]),
         frozenset(function_words["zh"]),
@@ -299,6 +377,24 @@ class _Page:
         bounds = np.array(spans, dtype=np.int64)
         return self.line_of(bounds[:, 0]), bounds[:, 1] - bounds[:, 0]
 
+    def cue_matches(self, vocab: CueVocabulary) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+        """Per class of :data:`CUE_CLASSES`, per pattern (English, Chinese): each cue match's
+        line and length, as :meth:`matches` of the pattern finds them.
+
+        On a page whose folding is safe (:func:`_case_folded`, nearly every page) all eight
+        patterns are matched in one pass of the cue automaton (:func:`_scan_cues`) over the
+        folded text, about four times faster than eight regex scans (the English patterns
+        open with a word boundary, so ``re`` tries them at every offset); otherwise each
+        pattern scans the page case-insensitively.
+        """
+        if self.folded is None:
+            return [[self.matches(pattern) for pattern in patterns] for patterns in vocab.cue_patterns]
+        found = []
+        for spans in _scan_cues(vocab.cue_automaton, self.folded):
+            bounds = np.array(spans, dtype=np.int64).reshape(-1, 2)
+            found.append((self.line_of(bounds[:, 0]), bounds[:, 1]))
+        return [found[index : index + 2] for index in range(0, len(found), 2)]
+
     def count(self, pattern: re.Pattern[str]) -> np.ndarray:
         """Matches of ``pattern`` per line, shape ``(n,)``."""
         lines, _ = self.matches(pattern)
@@ -378,8 +474,7 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
     per_word = np.where(has_words, n_words, 1.0)
     cue_count, cue_cover = [], []
     with_comment_cue = []  # per language: the lines with a comment cue
-    for cls, patterns in zip(CUE_CLASSES, vocab.cue_patterns, strict=True):
-        matches = [page.matches(pattern) for pattern in patterns]  # English, then Chinese
+    for cls, matches in zip(CUE_CLASSES, page.cue_matches(vocab), strict=True):  # English, Chinese
         match_lines = np.concatenate([found_lines for found_lines, _ in matches])
         match_lengths = np.concatenate([found_lengths for _, found_lengths in matches])
         cue_count.append(_log_count(np.bincount(match_lines, minlength=n)))

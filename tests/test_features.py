@@ -554,3 +554,29 @@ def test_case_sensitive_copies_refuse_upper_case_or_non_ascii_letters():
         f._case_sensitive(re.compile("café", re.IGNORECASE))
     copy = f._case_sensitive(re.compile(r"\bshare\S", re.IGNORECASE))
     assert not copy.flags & re.IGNORECASE and copy.pattern == r"\bshare\S"
+
+
+def test_the_cue_automaton_finds_what_the_cue_patterns_find():
+    # Overlapping cues (the longest wins at an offset, the scan goes on after it), short
+    # cues inside longer words (need a boundary on both sides), long cues glued to the next
+    # word, cues after astral characters (offsets count code points), and the two languages.
+    texts = [
+        "advertisements ad ads adverts read-ad ad_x",
+        "share shares shared content sharing",
+        "back to top back to topics 返回顶部返回",
+        "𠀀ad 😀advertisement 𠀀广告位招租 广告",
+        "comments: comment comment_ reply (3) 回复 回复回复",
+        "according to a report, he said",
+        "_home home1 home",
+    ]
+    page = f._Page(texts)
+    assert page.folded is not None
+    vocab = cue_vocabulary()
+    found = page.cue_matches(vocab)
+    expected = [[page.matches(pattern) for pattern in patterns] for patterns in vocab.cue_patterns]
+    assert sum(len(lines) for per_class in expected for lines, _ in per_class) > 10
+    flat = [match for per_class in found for match in per_class]
+    flat_expected = [match for per_class in expected for match in per_class]
+    for (lines, lengths), (expected_lines, expected_lengths) in zip(flat, flat_expected, strict=True):
+        assert lines.tolist() == expected_lines.tolist()
+        assert lengths.tolist() == expected_lengths.tolist()
