@@ -19,7 +19,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from operator import itemgetter
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -27,7 +26,7 @@ import numpy as np
 from .lines import Line
 from .patterns import trie_regex
 from .segment import BLOCK_TAGS, DOM_FLAGS, HEADING_TAGS
-from .tokens import CJK_CHAR, TOKEN
+from .tokens import CJK_CHAR
 
 CUE_CLASSES: tuple[str, ...] = ("navigation", "ad", "comment", "content")
 
@@ -68,8 +67,6 @@ _COPYRIGHT = re.compile(r"©|\(c\)|copyright|版权|版權|all rights reserved",
 #: A short name or label and a colon opening a line: "网友小王：", "Posted by:", "来源：".
 _NAME_COLON_PREFIX = re.compile(r"^[^\s:：]{1,16}[^\S\n]?[：:][^\S\n]?\S", re.M)
 _BULLET_START = re.compile(r"^(?:[-*•·▪►>]|\d{1,3}[.)、]|[（(]\d{1,3}[)）])", re.M)
-#: Tokens (:data:`boilerml.tokens.TOKEN`) and the newlines between lines, in one scan.
-_TOKEN_OR_NEWLINE = re.compile(f"{TOKEN.pattern}|\n")
 
 
 @dataclass(frozen=True)
@@ -87,6 +84,9 @@ class CueVocabulary:
     comment_cue_at_end: tuple[re.Pattern[str], re.Pattern[str]]
     english_function_words: frozenset[str]
     chinese_function_chars: frozenset[str]
+    #: The code points of the Chinese function characters, sorted (tokens are looked up in
+    #: it, and only a token of one character can be one).
+    chinese_function_codes: np.ndarray
 
 
 #: English cues at least this long also match when glued to the next word, as inline labels
@@ -207,6 +207,7 @@ def cue_vocabulary() -> CueVocabulary:
         tuple(re.compile(f"(?:{regex}){tail}", re.I | re.M) for regex in regexes["comment"]),
         frozenset(function_words["en"]),
         frozenset(function_words["zh"]),
+        np.unique(np.array([ord(char) for char in function_words["zh"] if len(char) == 1], dtype=np.uint32)),
     )
 
 
@@ -241,8 +242,11 @@ TEXT_BASE_NAMES: tuple[str, ...] = (
 
 #: Bits of the per-character classes that the text features count (see :func:`_char_classes`).
 #: ``_UPPER`` is an upper-case letter; ``_CASED_UPPER`` any character ``str.isupper`` accepts
-#: (Roman numerals and circled letters too), which is what a word's first character is read by.
-_ALPHA, _UPPER, _DIGIT, _PUNCT, _SENTENCE_MARK, _COMMA, _CJK, _CASED_UPPER = (1 << bit for bit in range(8))
+#: (Roman numerals and circled letters too), which is what a word's first character is read by;
+#: ``_WORD`` a character ``\\w`` matches (``str.isalnum()`` or ``_``), of which tokens are made.
+_ALPHA, _UPPER, _DIGIT, _PUNCT, _SENTENCE_MARK, _COMMA, _CJK, _CASED_UPPER, _WORD = (
+    1 << bit for bit in range(9)
+)
 #: Characters below this code point are classified through a table built once per process
 #: (the Basic Multilingual Plane, about 40 ms); rarer ones are classified page by page.
 _TABLE_CODE_POINTS = 0x10000
@@ -252,6 +256,8 @@ def _char_class(ch: str) -> int:
     """The class bits of one character, as the per-line definitions read them: a digit is a
     character that is not a letter, punctuation and marks are neither letter, digit nor space."""
     bits = (_CJK if CJK_CHAR.match(ch) else 0) | (_CASED_UPPER if ch.isupper() else 0)
+    if ch.isalnum() or ch == "_":
+        bits |= _WORD
     if ch.isalpha():
         return bits | _ALPHA | (_UPPER if bits & _CASED_UPPER else 0)
     if ch.isdigit():
@@ -272,7 +278,7 @@ def _char_classes() -> np.ndarray:
     """Class bits of every code point below :data:`_TABLE_CODE_POINTS`, read-only."""
     table = np.fromiter(
         (_char_class(chr(code)) for code in range(_TABLE_CODE_POINTS)),
-        dtype=np.uint8,
+        dtype=np.uint16,
         count=_TABLE_CODE_POINTS,
     )
     table.flags.writeable = False
@@ -451,25 +457,41 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
 
     letters, n_cjk, digits = chars_with(_ALPHA), chars_with(_CJK), chars_with(_DIGIT)
 
-    tokens = _TOKEN_OR_NEWLINE.findall(page.text)
-    is_newline = np.fromiter(map("\n".__eq__, tokens), dtype=bool, count=len(tokens))
-    token_line = np.cumsum(is_newline)
-    first_codes = np.fromiter(map(ord, map(itemgetter(0), tokens)), dtype=np.uint32, count=len(tokens))
-    first_classes = _classes_of(first_codes)
-    is_word = ~is_newline & ((first_classes & _CJK) == 0)  # spaced words, not CJK characters
-    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-    lowered = map(str.lower, tokens)
-    english_function = np.fromiter(map(vocab.english_function_words.__contains__, lowered), dtype=bool)
-    chinese_function = np.fromiter(map(vocab.chinese_function_chars.__contains__, tokens), dtype=bool)
-    function_hits = (is_word & english_function) | (~is_newline & (lengths == 1) & chinese_function)
-    title = (first_classes & _CASED_UPPER) != 0
+    # Tokens (:data:`boilerml.tokens.TOKEN`) from the character classes: every CJK word
+    # character is a token, and so is every run of the other word characters (a "word").
+    # A newline is no word character, so no token spans two lines.
+    word_char = (classes & _WORD) != 0
+    cjk_char = (classes & _CJK) != 0
+    cjk_tokens = np.flatnonzero(word_char & cjk_char)
+    edges = np.diff((word_char & ~cjk_char).view(np.int8), prepend=0, append=0)
+    word_starts, word_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    word_lengths = word_ends - word_starts
+    word_line, cjk_line = page.line_of(word_starts), page.line_of(cjk_tokens)
+    # A word is a function word if it is one lower-cased (lower-casing never shortens a
+    # word, so longer words than the longest function word are not looked up); a token of
+    # one character is one if it is in the Chinese set.
+    longest = max(map(len, vocab.english_function_words), default=0)
+    short = np.flatnonzero(word_lengths <= longest)
+    english_function = np.zeros(len(word_starts), dtype=bool)
+    english_function[short] = np.fromiter(
+        (
+            page.text[start:end].lower() in vocab.english_function_words
+            for start, end in zip(word_starts[short].tolist(), word_ends[short].tolist(), strict=True)
+        ),
+        dtype=bool,
+        count=len(short),
+    )
+    chinese_codes = vocab.chinese_function_codes
+    word_function = english_function | ((word_lengths == 1) & np.isin(codes[word_starts], chinese_codes))
+    cjk_function = np.isin(codes[cjk_tokens], chinese_codes)
+    title = (classes[word_starts] & _CASED_UPPER) != 0
 
-    def token_sum(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(token_line[mask], weights=None if weights is None else weights[mask], minlength=n)
+    def per_line(token_lines: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(token_lines, weights=weights, minlength=n)
 
-    token_count = token_sum(~is_newline)
+    token_count = per_line(word_line) + per_line(cjk_line)
     n_tokens = np.maximum(token_count, 1).astype(np.float64)
-    n_words = token_sum(is_word).astype(np.float64)
+    n_words = per_line(word_line).astype(np.float64)
     has_words = n_words > 0
     per_word = np.where(has_words, n_words, 1.0)
     cue_count, cue_cover = [], []
@@ -503,9 +525,9 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
         page.has(_ENDS_SENTENCE),
         _log_count(chars_with(_SENTENCE_MARK)),
         chars_with(_COMMA) / n_tokens,
-        np.where(has_words, token_sum(is_word, lengths.astype(np.float64)) / per_word, 0.0),
-        np.where(has_words, token_sum(is_word & title) / per_word, 0.0),
-        token_sum(function_hits) / n_tokens,
+        np.where(has_words, per_line(word_line, word_lengths.astype(np.float64)) / per_word, 0.0),
+        np.where(has_words, per_line(word_line[title]) / per_word, 0.0),
+        (per_line(word_line[word_function]) + per_line(cjk_line[cjk_function])) / n_tokens,
         page.has(_URL),
         page.has(_EMAIL, page.per_line_sum(codes == _AT) > 0),
         page.count(_SEPARATORS) / n_tokens,

@@ -451,6 +451,8 @@ def test_page_level_features_agree_with_the_per_line_definitions_at_line_ends():
             "中文abc 2016年 ©",
             "ǅungla İstanbul ſ K Ⅻ ²",  # case, titlecase, odd digits
             "𠀀𠀁 astral 😀",
+            "Between THROUGH because_ against1 through",  # the longest function words
+            "中文・日本゛の的",  # CJK-range characters that are no word characters
         ]
     )
 
@@ -580,3 +582,14 @@ def test_the_cue_automaton_finds_what_the_cue_patterns_find():
     for (lines, lengths), (expected_lines, expected_lengths) in zip(flat, flat_expected, strict=True):
         assert lines.tolist() == expected_lines.tolist()
         assert lengths.tolist() == expected_lengths.tolist()
+
+
+def test_the_word_class_is_what_backslash_w_matches_on_every_code_point():
+    # Tokens are read off the character classes, so the word bit must be re's \w exactly.
+    word = re.compile(r"\w")
+    mismatched = [
+        code
+        for code in range(0x110000)
+        if bool(f._char_class(chr(code)) & f._WORD) != (word.match(chr(code)) is not None)
+    ]
+    assert mismatched == []
