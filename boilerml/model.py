@@ -62,6 +62,12 @@ PASSES = ("first", "second")
 #: lines and 1 in 175 of those text lines; skipping them saves that share of the second
 #: pass's time (README, "Known limits").
 CONFIDENT_FIRST_PASS = 0.99
+#: Lines predicted at a time. The trees read a float64 copy of their rows, and the second
+#: pass a copy of its rows' features beside their context: made a block at a time, those
+#: copies take at most about 14 MB (4,096 HTML lines), however many lines the page has,
+#: instead of several hundred bytes per line of the page. A row's probabilities do not
+#: depend on the rows predicted with it, and every corpus page fits in one block.
+PREDICT_BLOCK_LINES = 4096
 
 
 class ModelError(RuntimeError):
@@ -102,15 +108,23 @@ class Model:
         ``confident`` get the first pass's probabilities; the others the second pass's. A
         ``confident`` above 1 runs the second pass on every line.
         """
-        if features.shape[0] == 0:
+        n_lines = features.shape[0]
+        if n_lines == 0:
             return np.zeros((0, len(LABELS)))
         passes = self.estimators[mode]
-        first = ordered_proba(passes["first"], features)
-        unsure = first.max(axis=1) < confident
-        if not unsure.any():
+        first = np.vstack(
+            [
+                ordered_proba(passes["first"], features[start : start + PREDICT_BLOCK_LINES])
+                for start in range(0, n_lines, PREDICT_BLOCK_LINES)
+            ]
+        )
+        unsure = np.flatnonzero(first.max(axis=1) < confident)
+        if len(unsure) == 0:
             return first
         context = probability_context_matrix(first)  # every line's verdict, before any is replaced
-        first[unsure] = ordered_proba(passes["second"], np.hstack([features[unsure], context[unsure]]))
+        for start in range(0, len(unsure), PREDICT_BLOCK_LINES):
+            rows = unsure[start : start + PREDICT_BLOCK_LINES]
+            first[rows] = ordered_proba(passes["second"], np.hstack([features[rows], context[rows]]))
         return first
 
 

@@ -18,9 +18,9 @@ from .segment import InputFormat, resolve_format, segment
 logger = logging.getLogger(__name__)
 
 #: Most lines a page may have, unless the caller passes ``max_lines``. An HTML line costs
-#: about 7 kB of memory (lines, feature matrices, the two prediction passes) and 0.1 ms of
-#: CPU, so this bounds a page to about 3.5 GB and 50 s; real pages have a few thousand
-#: lines (the longest corpus page 3,076).
+#: about 3 to 5 kB of memory (the parsed tree, the lines, the feature matrix and the labelled
+#: lines; prediction works in blocks) and 0.1 ms of CPU, so this bounds a page to about
+#: 2.5 GB and 50 s; real pages have a few thousand lines (the longest corpus page 3,076).
 MAX_LINES = 500_000
 
 

@@ -189,6 +189,17 @@ def test_only_lines_the_first_pass_is_unsure_of_go_through_the_second(news_html)
     np.testing.assert_array_equal(model.predict_proba(features, "html", confident=1.5), second)
 
 
+def test_a_page_predicted_in_blocks_gets_the_probabilities_it_gets_in_one(news_html, monkeypatch):
+    model = load_model()
+    features = extract_features(html_to_lines(news_html.decode("utf-8")), "html")
+    whole = model.predict_proba(features, "html")
+    every_line_twice = model.predict_proba(features, "html", confident=1.5)
+    assert len(features) > 2 * 7
+    monkeypatch.setattr("boilerml.model.PREDICT_BLOCK_LINES", 7)
+    np.testing.assert_array_equal(model.predict_proba(features, "html"), whole)
+    np.testing.assert_array_equal(model.predict_proba(features, "html", confident=1.5), every_line_twice)
+
+
 def test_card_markdown_says_whether_the_second_pass_was_cross_validated():
     card = json.loads(DEFAULT_CARD_PATH.read_text("utf-8"))
     card["cv"]["html"]["pages"] = 1200
