@@ -434,9 +434,11 @@ def _log_count(counts: np.ndarray) -> np.ndarray:
 def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary) -> np.ndarray:
     """The :data:`TEXT_BASE_NAMES` features of a page's lines (lengths in characters).
 
-    Computed over the whole page at once: each pattern scans the joined text once and the
-    character classes come from one table lookup, so the cost is a few passes over the
-    page's characters rather than a Python loop per character.
+    Computed over the whole page at once: the character classes come from one table lookup
+    and the tokens from runs of them, the keyword cues from one automaton pass and each other
+    pattern from one scan of the joined text, so the cost is a few passes over the page's
+    characters rather than a Python loop per character (only words no longer than the
+    longest function word are looked up one by one, in the function-word set).
 
     Args:
         texts: the lines' texts, none empty.
