@@ -453,6 +453,11 @@ def test_page_level_features_agree_with_the_per_line_definitions_at_line_ends():
             "𠀀𠀁 astral 😀",
             "Between THROUGH because_ against1 through",  # the longest function words
             "中文・日本゛の的",  # CJK-range characters that are no word characters
+            "x2016-12-04",  # no date: a word character before the year
+            "a12:30 and 12/3/2016",  # a date, after a time that is not one
+            "xjan 12",  # no date: the month name inside a word
+            "mayday 5",  # a date: the month name may go on
+            "a:::b | c — d\t-\u3000e x :y",  # separators: "::" once, a dash between odd spaces
         ]
     )
 
