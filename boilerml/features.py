@@ -39,6 +39,11 @@ NEIGHBOUR_OFFSETS: tuple[int, ...] = (-2, -1, 1, 2)
 WINDOW_RADII: tuple[int, ...] = (3, 10)
 #: Counts are capped before the log so that one freak line cannot dominate a tree split.
 MAX_COUNT = 10_000
+#: Words looked up in the function-word set at a time: the offsets of the words looked up
+#: become Python integers (about 36 bytes each, twice), so a page of millions of short
+#: words (a 10 MB line of "a.", 5 million words) held hundreds of MB at once; blocks this
+#: size keep that to a few MB, and nearly every page is one block.
+FUNCTION_WORD_BLOCK = 65_536
 
 _SENTENCE_END = frozenset(".!?。！？…;；")
 _CLOSERS = "\"'”’»)）」』】"
@@ -489,14 +494,17 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
     longest = max(map(len, vocab.english_function_words), default=0)
     short = np.flatnonzero(word_lengths <= longest)
     english_function = np.zeros(len(word_starts), dtype=bool)
-    english_function[short] = np.fromiter(
-        (
-            page.text[start:end].lower() in vocab.english_function_words
-            for start, end in zip(word_starts[short].tolist(), word_ends[short].tolist(), strict=True)
-        ),
-        dtype=bool,
-        count=len(short),
-    )
+    for block in range(0, len(short), FUNCTION_WORD_BLOCK):
+        looked_up = short[block : block + FUNCTION_WORD_BLOCK]
+        starts, ends = word_starts[looked_up].tolist(), word_ends[looked_up].tolist()
+        english_function[looked_up] = np.fromiter(
+            (
+                page.text[start:end].lower() in vocab.english_function_words
+                for start, end in zip(starts, ends, strict=True)
+            ),
+            dtype=bool,
+            count=len(looked_up),
+        )
     chinese_codes = vocab.chinese_function_codes
     word_function = english_function | ((word_lengths == 1) & np.isin(codes[word_starts], chinese_codes))
     cjk_function = np.isin(codes[cjk_tokens], chinese_codes)

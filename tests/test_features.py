@@ -598,3 +598,17 @@ def test_the_word_class_is_what_backslash_w_matches_on_every_code_point():
         if bool(f._char_class(chr(code)) & f._WORD) != (word.match(chr(code)) is not None)
     ]
     assert mismatched == []
+
+
+def test_function_words_looked_up_in_blocks_give_the_same_features(monkeypatch):
+    lines = [
+        "The cat and the dog sat on a mat in the sun, as it is said of them.",
+        "Of it, to be or not to be: that is a question for the ages and for us.",
+        "他的书在桌子上，我们的朋友也在这里。",
+        "A b c d e f g h i j k l m n o p of in on at to by as is it",
+    ]
+    whole = text_matrix(lines, [False] * len(lines), cue_vocabulary())
+    share = whole[:, TEXT_BASE_NAMES.index("function_word_share")]
+    assert (share[[0, 1, 3]] > 0.3).all()  # the lookup has work to do
+    monkeypatch.setattr("boilerml.features.FUNCTION_WORD_BLOCK", 3)
+    np.testing.assert_array_equal(text_matrix(lines, [False] * len(lines), cue_vocabulary()), whole)
