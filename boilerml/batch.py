@@ -1,16 +1,13 @@
-"""Many pages across processes: :func:`clean_many`.
+"""Many pages across worker processes: :func:`clean_many`.
 
 Cleaning a page is mostly Python (segmenting, features) holding the GIL, so threads do not
-add throughput; processes do. With ``n_jobs`` N, N - 1 worker processes clean pages and so
-does the calling process, which would otherwise mostly wait for them: it cleans the next
-chunk itself whenever the oldest chunk a worker holds is not back yet, so it also works
-while the workers start. When this process runs a single thread (no thread of the
-caller's, no OpenMP pool) on a platform that can fork, workers are forked and share the
+add throughput; worker processes do. When this process runs a single thread (no thread of
+the caller's, no OpenMP pool) on a platform that can fork, workers are forked and share the
 loaded model for free; otherwise, since forking a threaded process can deadlock the child,
 they start from a fork server that has already imported boilerml (or are spawned) and load
-the model once each. Pages go out in small chunks and results come back in input order,
-with at most a few chunks per worker in flight, so an endless iterator of pages is cleaned
-in bounded memory.
+the model once each. Pages go out in small chunks and results come back in input order, with
+at most a few chunks per worker in flight, so an endless iterator of pages is cleaned in
+bounded memory.
 """
 
 from __future__ import annotations
@@ -36,8 +33,7 @@ logger = logging.getLogger(__name__)
 #: results close to the order of work.
 CHUNK_PAGES = 8
 #: Chunks in flight per worker: enough that no worker waits for the next chunk, few enough
-#: that memory does not grow with the number of pages. The calling process keeps at most
-#: as many chunks it cleaned itself waiting for an older chunk of a worker's.
+#: that memory does not grow with the number of pages.
 CHUNKS_IN_FLIGHT_PER_WORKER = 4
 
 #: The options and model of this worker process, set once by :func:`_start_worker` (only
@@ -63,19 +59,14 @@ def _clean_page(page: str | bytes, model: Model, options: dict[str, Any]) -> str
     return reassemble(labelled, options["keep"], options["output_format"], options["threshold"])
 
 
-def _clean_pages(pages: list[str | bytes], model: Model, options: dict[str, Any]) -> list[str | Exception]:
+def _clean_chunk(pages: list[str | bytes]) -> list[str | Exception]:
     results: list[str | Exception] = []
     for page in pages:
         try:
-            results.append(_clean_page(page, model, options))
+            results.append(_clean_page(page, _worker_state["model"], _worker_state["options"]))
         except Exception as error:  # handed back to the caller, who decides
             results.append(error)
     return results
-
-
-def _clean_chunk(pages: list[str | bytes]) -> list[str | Exception]:
-    """A worker process's task: a chunk of pages, with the model and options it started with."""
-    return _clean_pages(pages, _worker_state["model"], _worker_state["options"])
 
 
 def _single_threaded() -> bool:
@@ -124,8 +115,7 @@ def clean_many(
     Args:
         pages: pages as for :func:`boilerml.clean` (``str`` or bytes); any iterable, read
             lazily.
-        n_jobs: processes cleaning pages, this one included: 1 works in this process
-            alone, N starts N - 1 worker processes beside it; None or -1 one per CPU.
+        n_jobs: worker processes; 1 works in this process, None or -1 one per CPU.
         output_format: ``"text"`` (what :func:`boilerml.clean` returns), ``"markdown"`` or
             ``"json"`` (every line with its label and probabilities).
         explain: with ``output_format="json"``, each line also says why it got its label
@@ -178,47 +168,27 @@ def _in_process(
 def _in_workers(
     pages: Iterable[str | bytes], model: Model | None, options: dict[str, Any], workers: int
 ) -> Iterator[str | Exception]:
-    """Results in input order from ``workers - 1`` worker processes and this one."""
     method = start_method()
     context = multiprocessing.get_context(method)
-    own_model = model or default_model()  # this process cleans pages too
     if method == "fork":
-        model = own_model  # inherited by the workers
+        model = model or default_model()  # loaded here, inherited by the workers
     elif method == "forkserver":
         context.set_forkserver_preload(["boilerml.batch", "boilerml.trees"])
-    logger.debug("cleaning on this process and %d %s workers", workers - 1, method)
+    logger.debug("cleaning on %d %s workers", workers, method)
     page_iterator = iter(pages)
-    futures_wanted = (workers - 1) * CHUNKS_IN_FLIGHT_PER_WORKER
-    pool = ProcessPoolExecutor(workers - 1, context, initializer=_start_worker, initargs=(model, options))
+    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(model, options))
     with pool:
-        # Chunks in input order: a worker's (a future) or this process's (its results).
-        pending: deque[Future[list[str | Exception]] | list[str | Exception]] = deque()
-        futures = own = 0
+        pending: deque[Future[list[str | Exception]]] = deque()
 
-        def next_chunk() -> list[str | bytes]:
-            return list(islice(page_iterator, CHUNK_PAGES))
+        def submit_next() -> bool:
+            chunk = list(islice(page_iterator, CHUNK_PAGES))
+            if chunk:
+                pending.append(pool.submit(_clean_chunk, chunk))
+            return bool(chunk)
 
-        def submit(chunk: list[str | bytes]) -> None:
-            nonlocal futures
-            pending.append(pool.submit(_clean_chunk, chunk))
-            futures += 1
-
-        while futures < futures_wanted and (chunk := next_chunk()):
-            submit(chunk)
+        while len(pending) < workers * CHUNKS_IN_FLIGHT_PER_WORKER and submit_next():
+            pass
         while pending:
-            oldest = pending[0]
-            waiting = isinstance(oldest, Future) and not oldest.done()
-            if waiting and own < CHUNKS_IN_FLIGHT_PER_WORKER and (chunk := next_chunk()):
-                pending.append(_clean_pages(chunk, own_model, options))  # instead of waiting
-                own += 1
-                continue
-            pending.popleft()
-            if isinstance(oldest, Future):
-                futures -= 1
-                chunk_results = oldest.result()
-                if chunk := next_chunk():
-                    submit(chunk)
-            else:
-                own -= 1
-                chunk_results = oldest
+            chunk_results = pending.popleft().result()
+            submit_next()
             yield from chunk_results

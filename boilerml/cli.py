@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=_parse_jobs,
         default=1,
-        help="processes, this one included (default 1; 0: one per CPU); outputs keep the input order",
+        help="worker processes (default 1; 0: one per CPU); outputs keep the input order",
     )
     clean.add_argument(
         "--no-progress", action="store_true", help="no progress bar (shown on a terminal for many files)"

@@ -65,30 +65,6 @@ def test_pages_are_read_lazily(news_html):
     assert len(taken) <= (2 * CHUNKS_IN_FLIGHT_PER_WORKER + 1) * CHUNK_PAGES
 
 
-def test_the_calling_process_cleans_chunks_too_and_order_holds(monkeypatch):
-    import os
-
-    import boilerml.batch
-
-    cleaned_here = []
-    clean_pages = boilerml.batch._clean_pages
-
-    def spy(pages, model, options):
-        cleaned_here.append(os.getpid())  # appended in a worker's own memory when it runs there
-        return clean_pages(pages, model, options)
-
-    monkeypatch.setattr("boilerml.batch._clean_pages", spy)
-    sentences = "The river rose overnight and the town council met at dawn to plan the response."
-    pages = [
-        f"<html><body><h1>Report {i}</h1><p>{i}: {sentences}</p></body></html>"
-        for i in range(12 * CHUNK_PAGES)
-    ]
-    got = list(clean_many(pages, n_jobs=2, input_format="html"))
-    assert got == [boilerml.clean(page, input_format="html") for page in pages]
-    assert cleaned_here and set(cleaned_here) == {os.getpid()}  # workers start slowly: it never just waits
-    assert len(cleaned_here) < 12  # and the worker cleaned the rest
-
-
 def test_worker_count():
     assert worker_count(3) == 3
     assert worker_count(None) == worker_count(-1) >= 1
