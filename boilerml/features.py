@@ -102,6 +102,8 @@ class CueVocabulary:
     #: (English and Chinese cues).
     comment_cue_at_end: tuple[re.Pattern[str], re.Pattern[str]]
     english_function_words: frozenset[str]
+    #: The length of the longest English function word (a longer word is never looked up).
+    longest_english_function_word: int
     chinese_function_chars: frozenset[str]
     #: The code points of the Chinese function characters, sorted (tokens are looked up in
     #: it, and only a token of one character can be one).
@@ -225,6 +227,7 @@ def cue_vocabulary() -> CueVocabulary:
         _cue_automaton(cues),
         tuple(re.compile(f"(?:{regex}){tail}", re.I | re.M) for regex in regexes["comment"]),
         frozenset(function_words["en"]),
+        max(map(len, function_words["en"]), default=0),
         frozenset(function_words["zh"]),
         np.unique(np.array([ord(char) for char in function_words["zh"] if len(char) == 1], dtype=np.uint32)),
     )
@@ -491,8 +494,7 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
     # A word is a function word if it is one lower-cased (lower-casing never shortens a
     # word, so longer words than the longest function word are not looked up); a token of
     # one character is one if it is in the Chinese set.
-    longest = max(map(len, vocab.english_function_words), default=0)
-    short = np.flatnonzero(word_lengths <= longest)
+    short = np.flatnonzero(word_lengths <= vocab.longest_english_function_word)
     english_function = np.zeros(len(word_starts), dtype=bool)
     for block in range(0, len(short), FUNCTION_WORD_BLOCK):
         looked_up = short[block : block + FUNCTION_WORD_BLOCK]
