@@ -480,6 +480,7 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
         return page.per_line_sum((classes & bit) != 0).astype(np.float64)
 
     letters, n_cjk, digits = chars_with(_ALPHA), chars_with(_CJK), chars_with(_DIGIT)
+    has_digit = digits > 0  # the only lines a date pattern needs to search
 
     # Tokens (:data:`boilerml.tokens.TOKEN`) from the character classes: every CJK word
     # character is a token, and so is every run of the other word characters (a "word").
@@ -559,7 +560,7 @@ def text_matrix(texts: list[str], blank_before: list[bool], vocab: CueVocabulary
         page.count(_SEPARATORS) / n_tokens,
         page.has(_BULLET_START),
         page.has(_COPYRIGHT),
-        np.maximum(page.has(_DATE_FROM_DIGIT, digits > 0), page.has(_DATE_FROM_MONTH, digits > 0)),
+        np.maximum(page.has(_DATE_FROM_DIGIT, has_digit), page.has(_DATE_FROM_MONTH, has_digit)),
         np.isin(last_codes, _COLON_CODES).astype(np.float64),
         page.has(_NAME_COLON_PREFIX),
         ends_with_comment_cue,

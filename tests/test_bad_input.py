@@ -7,7 +7,7 @@ repeated: empty and blank pages (test_pipeline), arbitrary bytes through ``decod
 Sizes: the 50 MB page and the 10 MB line run at 1 MB here so that the suite stays fast; set
 ``BOILERML_BIG_INPUTS=1`` to run them at full size (measured on the development machine, one
 core: 50 MB with about 200,000 lines in about a minute; 50 MB of dense news markup, 570,000
-lines, took 2 minutes and 3 GB before MAX_LINES refused it; a 10 MB line 1.5 to 3.3 s and
+lines, took 2 minutes and 3 GB before MAX_LINES refused it; a 10 MB line 1.5 to 3.6 s and
 300 to 630 MB, 2026-12-04).
 """
 
