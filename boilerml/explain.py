@@ -118,12 +118,12 @@ def path_weights(ensemble: TreeEnsemble, features: np.ndarray) -> tuple[np.ndarr
     n, n_features, groups = x.shape[0], ensemble.n_features, ensemble.trees_per_iteration
     nodes = ensemble.nodes
     starts = ensemble.tree_starts[:-1].astype(np.int64)
-    tree_start = np.repeat(starts, np.diff(ensemble.tree_starts))
+    left, right = ensemble.children()
     # Per node, its two ways down as entries 2i (right) and 2i + 1 (left): the child and how
     # far the step moves the expected score. A step is then a few gathers.
     child_of = np.empty(2 * len(nodes), dtype=np.int64)
-    child_of[0::2] = tree_start + nodes["right"]
-    child_of[1::2] = tree_start + nodes["left"]
+    child_of[0::2] = right
+    child_of[1::2] = left
     is_split = nodes["is_leaf"] == 0
     child_of[np.repeat(~is_split, 2)] = 0  # a leaf's are never taken
     step_credit = expected[child_of] - np.repeat(expected, 2)

@@ -132,6 +132,12 @@ class TreeEnsemble:
             scores[:, column] = session.run(None, {"features": x})[0][:, 0]
         return scores
 
+    def children(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each node's left and right child as indices into ``nodes`` (the stored indices count
+        from the node's tree start), two int64 arrays of shape ``(n_nodes,)``; a leaf's entries
+        point into its own tree and mean nothing."""
+        return _absolute_children(self.nodes, self.tree_starts)
+
     def expected_scores(self) -> np.ndarray:
         """Each node's expected score, shape ``(n_nodes,)``: a leaf's value, or the mean of its
         children's expected scores weighted by how many training lines reached each (what
@@ -166,11 +172,14 @@ class TreeEnsemble:
             raise TreeError(f"missing array {error}") from error
 
 
+def _absolute_children(nodes: np.ndarray, tree_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    tree_start = np.repeat(tree_starts[:-1].astype(np.int64), np.diff(tree_starts))
+    return tree_start + nodes["left"].astype(np.int64), tree_start + nodes["right"].astype(np.int64)
+
+
 def _expected_scores(nodes: np.ndarray, tree_starts: np.ndarray) -> np.ndarray:
-    tree_start = np.repeat(tree_starts[:-1], np.diff(tree_starts))
     split = np.flatnonzero(nodes["is_leaf"] == 0)
-    left = tree_start[split] + nodes["left"][split].astype(np.int64)
-    right = tree_start[split] + nodes["right"][split].astype(np.int64)
+    left, right = (child[split] for child in _absolute_children(nodes, tree_starts))
     count_left = nodes["count"][left].astype(np.float64)
     total = count_left + nodes["count"][right]
     share_left = np.divide(count_left, total, out=np.full(len(split), 0.5), where=total > 0)
