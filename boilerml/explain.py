@@ -100,17 +100,21 @@ def _reasons_of(mode: Mode) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     return keys, one_hot(first), one_hot(second)
 
 
-def path_weights(ensemble: TreeEnsemble, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def path_weights(
+    ensemble: TreeEnsemble, features: np.ndarray, walked: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Path attribution of the raw scores of every tree group (one per class, or one for two
     classes).
 
     Args:
         features: the lines' features, shape ``(n, ensemble.n_features)``.
+        walked: which tree groups to attribute for each line, bool ``(n, t)``; the others'
+            weights are left 0 (None: all of them).
 
     Returns:
         ``prior`` of shape ``(t,)`` (starting score plus the roots' expected scores, the same
         for every line) and ``weights`` of shape ``(n, t, ensemble.n_features)``:
-        ``prior + weights.sum(-1)`` is the raw score of each tree group,
+        ``prior + weights.sum(-1)`` is the raw score of each walked tree group,
         ``t = ensemble.trees_per_iteration``.
     """
     x = np.asarray(features, dtype=np.float64)
@@ -118,15 +122,10 @@ def path_weights(ensemble: TreeEnsemble, features: np.ndarray) -> tuple[np.ndarr
     n, n_features, groups = x.shape[0], ensemble.n_features, ensemble.trees_per_iteration
     nodes = ensemble.nodes
     starts = ensemble.tree_starts[:-1].astype(np.int64)
-    left, right = ensemble.children()
     # Per node, its two ways down as entries 2i (right) and 2i + 1 (left): the child and how
     # far the step moves the expected score. A step is then a few gathers.
-    child_of = np.empty(2 * len(nodes), dtype=np.int64)
-    child_of[0::2] = right
-    child_of[1::2] = left
+    child_of, step_credit = ensemble.steps()
     is_split = nodes["is_leaf"] == 0
-    child_of[np.repeat(~is_split, 2)] = 0  # a leaf's are never taken
-    step_credit = expected[child_of] - np.repeat(expected, 2)
     split_feature = nodes["feature_idx"].astype(np.int64)
     threshold = nodes["num_threshold"]
     missing_left = nodes["missing_go_to_left"] == 1
@@ -140,6 +139,9 @@ def path_weights(ensemble: TreeEnsemble, features: np.ndarray) -> tuple[np.ndarr
     out_start = (np.repeat(np.arange(n) * groups, len(starts)) + np.tile(tree_group, n)) * n_features
     current = np.tile(starts, n)
     walking = is_split[current]
+    if walked is not None:
+        line_of_walk = np.repeat(np.arange(n), len(starts))
+        walking &= np.asarray(walked, dtype=bool)[line_of_walk, np.tile(tree_group, n)]
     x_start, out_start, current = x_start[walking], out_start[walking], current[walking]
     cells, credits = [], []
     while len(current):
@@ -167,11 +169,12 @@ def _as_ensemble(estimator: Any) -> TreeEnsemble:
 
 
 def _class_weights(
-    ensemble: TreeEnsemble, features: np.ndarray, one_hot: np.ndarray
+    ensemble: TreeEnsemble, features: np.ndarray, one_hot: np.ndarray, wanted: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each of :data:`LABELS`' raw-score prior ``(4,)`` (the same for every line) and, per
-    line, its reason weights ``(n, 4, r)`` (zeros for a class the ensemble lacks), computed
-    block by block."""
+    line, its reason weights ``(n, 4, r)``, for the classes ``wanted`` for it (bool ``(n, 4)``,
+    :data:`LABELS` order; an explanation reads two, its label's and its rival's), zeros for
+    the others and for a class the ensemble lacks; computed block by block."""
     # Two classes have one tree group: the score of the second, the first's being 0.
     classes = [LABELS.index(str(name)) for name in ensemble.classes_][-ensemble.trees_per_iteration :]
     n = features.shape[0]
@@ -179,7 +182,7 @@ def _class_weights(
     weights = np.zeros((n, len(LABELS), one_hot.shape[1]))
     for start in range(0, n, LINES_PER_BLOCK):
         block = slice(start, start + LINES_PER_BLOCK)
-        prior[classes], group_weights = path_weights(ensemble, features[block])
+        prior[classes], group_weights = path_weights(ensemble, features[block], wanted[block][:, classes])
         weights[block][:, classes] = group_weights @ one_hot
     return prior, weights
 
@@ -249,10 +252,22 @@ def explain_lines(
     passes = model.estimators[mode]
     first, second = _as_ensemble(passes["first"]), _as_ensemble(passes["second"])
     keys, first_one_hot, second_one_hot = _reasons_of(mode)
-    first_prior, first_weights = _class_weights(first, features, first_one_hot)
     # Which lines the second pass decided, and what it read, exactly as Model.predict_proba.
     first_probabilities = ordered_proba(passes["first"], features)
     unsure = first_probabilities.max(axis=1) < CONFIDENT_FIRST_PASS
+    first_classes = {str(name) for name in first.classes_}
+    second_classes = {str(name) for name in second.classes_}
+    rivals = [
+        _rival(line, second_classes if decided_second else first_classes)
+        for line, decided_second in zip(labelled, unsure.tolist(), strict=True)
+    ]
+    # Only the label's and the rival's scores are explained: the other classes' trees are
+    # not walked (half the work with four classes).
+    wanted = np.zeros((len(labelled), len(LABELS)), dtype=bool)
+    lines = np.arange(len(labelled))
+    wanted[lines, [LABELS.index(line.label) for line in labelled]] = True
+    wanted[lines, [LABELS.index(rival) for rival in rivals]] = True
+    first_prior, first_weights = _class_weights(first, features, first_one_hot, wanted)
     second_row = np.cumsum(unsure) - 1
     shown = _shown_values(features, mode, first_probabilities)
     shown_columns = [(shown[key][0].tolist(), shown[key][1]) if key in shown else None for key in keys]
@@ -262,14 +277,11 @@ def explain_lines(
     if unsure.any():
         context = probability_context_matrix(first_probabilities)
         second_input = np.hstack([features[unsure], context[unsure]])
-        second_prior, second_weights = _class_weights(second, second_input, second_one_hot)
-    first_classes = {str(name) for name in first.classes_}
-    second_classes = {str(name) for name in second.classes_}
+        second_prior, second_weights = _class_weights(second, second_input, second_one_hot, wanted[unsure])
     verdict = keys.index(FIRST_VERDICT)
     explanations = []
-    for i, line in enumerate(labelled):
+    for i, (line, rival) in enumerate(zip(labelled, rivals, strict=True)):
         decided_second = bool(unsure[i])
-        rival = _rival(line, second_classes if decided_second else first_classes)
         label_index, rival_index = LABELS.index(line.label), LABELS.index(rival)
         own = first_weights[i, label_index] - first_weights[i, rival_index]
         if decided_second:

@@ -28,6 +28,7 @@ Shapes: ``nodes`` is a record array of :data:`NODE_DTYPE`, all trees one after a
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,8 +90,9 @@ class TreeEnsemble:
     #: onnxruntime sessions (one per class), built on first use: key True for input with
     #: NaNs, False without.
     _sessions: dict[bool, Any] = field(init=False, repr=False, default_factory=dict)
-    #: :meth:`expected_scores`, computed on first use (explanations only).
-    _expected: list[np.ndarray] = field(init=False, repr=False, default_factory=list)
+    #: :meth:`expected_scores` and :meth:`steps` by name, computed on first use (explanations
+    #: only).
+    _computed: dict[str, Any] = field(init=False, repr=False, default_factory=dict)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -132,20 +134,27 @@ class TreeEnsemble:
             scores[:, column] = session.run(None, {"features": x})[0][:, 0]
         return scores
 
-    def children(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each node's left and right child as indices into ``nodes`` (the stored indices count
-        from the node's tree start), two int64 arrays of shape ``(n_nodes,)``; a leaf's entries
-        point into its own tree and mean nothing."""
-        return _absolute_children(self.nodes, self.tree_starts)
-
     def expected_scores(self) -> np.ndarray:
         """Each node's expected score, shape ``(n_nodes,)``: a leaf's value, or the mean of its
         children's expected scores weighted by how many training lines reached each (what
         :mod:`boilerml.explain` credits the splits with). Computed once, on first use."""
+        return self._once("expected", lambda: _expected_scores(self.nodes, self.tree_starts))
+
+    def steps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each node's two ways down, as entries ``2i`` (right) and ``2i + 1`` (left) of two
+        arrays of shape ``(2 * n_nodes,)``: the child's index into ``nodes`` (int64; 0 for a
+        leaf's, never taken) and how far the step moves the expected score (float64). What
+        :mod:`boilerml.explain` walks; computed once, on first use."""
+        return self._once("steps", lambda: _steps(self.nodes, self.tree_starts, self.expected_scores()))
+
+    def _once(self, name: str, compute: Callable[[], Any]) -> Any:
         with self._lock:
-            if not self._expected:
-                self._expected.append(_expected_scores(self.nodes, self.tree_starts))
-            return self._expected[0]
+            value = self._computed.get(name)
+        if value is None:  # computed outside the lock (it may wait for it); the first one kept
+            value = compute()
+            with self._lock:
+                value = self._computed.setdefault(name, value)
+        return value
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The arrays that describe this ensemble (no Python objects: storable without pickle)."""
@@ -175,6 +184,14 @@ class TreeEnsemble:
 def _absolute_children(nodes: np.ndarray, tree_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     tree_start = np.repeat(tree_starts[:-1].astype(np.int64), np.diff(tree_starts))
     return tree_start + nodes["left"].astype(np.int64), tree_start + nodes["right"].astype(np.int64)
+
+
+def _steps(nodes: np.ndarray, tree_starts: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    left, right = _absolute_children(nodes, tree_starts)
+    child_of = np.empty(2 * len(nodes), dtype=np.int64)
+    child_of[0::2], child_of[1::2] = right, left
+    child_of[np.repeat(nodes["is_leaf"] != 0, 2)] = 0
+    return child_of, expected[child_of] - np.repeat(expected, 2)
 
 
 def _expected_scores(nodes: np.ndarray, tree_starts: np.ndarray) -> np.ndarray:

@@ -47,6 +47,17 @@ def test_path_weights_add_up_to_the_raw_scores(n_classes):
     assert np.abs(weights).sum(axis=(0, 1)).min() > 0  # every feature is credited somewhere
 
 
+def test_path_weights_walk_only_the_tree_groups_asked_for():
+    estimator, x = _fitted(3)
+    ensemble = export_estimator(estimator)
+    _, every = path_weights(ensemble, x)
+    walked = np.random.default_rng(2).random((len(x), 3)) < 0.5
+    _, some = path_weights(ensemble, x, walked)
+    np.testing.assert_array_equal(some[walked], every[walked])
+    assert not some[~walked].any()
+    assert every[~walked].any()
+
+
 def _stump(left_count: int, right_count: int) -> TreeEnsemble:
     """Two classes, one tree: feature 1 <= 0.5 goes to a leaf worth 1.0, else to one worth -1.0."""
     nodes = np.zeros(3, dtype=NODE_DTYPE)
