@@ -376,6 +376,8 @@ def data_hash(rows: list[PageRows]) -> str:
 
 def versions() -> dict[str, str]:
     """Versions of the libraries a model depends on."""
+    import importlib.metadata
+
     import joblib
     import lxml.etree
     import sklearn
@@ -389,6 +391,8 @@ def versions() -> dict[str, str]:
         "numpy": np.__version__,
         "joblib": joblib.__version__,
         "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
+        # The keyword cues are matched by its automaton (features, not only speed).
+        "pyahocorasick": importlib.metadata.version("pyahocorasick"),
     }
 
 
