@@ -150,7 +150,7 @@ class TreeEnsemble:
     def _once(self, name: str, compute: Callable[[], Any]) -> Any:
         with self._lock:
             value = self._computed.get(name)
-        if value is None:  # computed outside the lock (it may wait for it); the first one kept
+        if value is None:  # computed unlocked (steps need the expected scores); the first kept
             value = compute()
             with self._lock:
                 value = self._computed.setdefault(name, value)
