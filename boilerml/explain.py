@@ -268,7 +268,6 @@ def explain_lines(
     wanted[lines, [LABELS.index(line.label) for line in labelled]] = True
     wanted[lines, [LABELS.index(rival) for rival in rivals]] = True
     first_prior, first_weights = _class_weights(first, features, first_one_hot, wanted)
-    second_row = np.cumsum(unsure) - 1
     shown = _shown_values(features, mode, first_probabilities)
     shown_columns = [(shown[key][0].tolist(), shown[key][1]) if key in shown else None for key in keys]
     says = [_says(key) for key in keys]
@@ -279,27 +278,35 @@ def explain_lines(
         second_input = np.hstack([features[unsure], context[unsure]])
         second_prior, second_weights = _class_weights(second, second_input, second_one_hot, wanted[unsure])
     verdict = keys.index(FIRST_VERDICT)
+    label_index = np.array([LABELS.index(line.label) for line in labelled])
+    rival_index = np.array([LABELS.index(rival) for rival in rivals])
+    # Every line's margin split into reason weights, (n, r), and its prior, (n,).
+    weights = first_weights[lines, label_index] - first_weights[lines, rival_index]
+    priors = first_prior[label_index] - first_prior[rival_index]
+    if unsure.any():
+        decided, rows = np.flatnonzero(unsure), np.arange(int(unsure.sum()))
+        own = weights[decided]
+        second = second_weights[rows, label_index[decided]] - second_weights[rows, rival_index[decided]]
+        handed, own_total = second[:, verdict], own.sum(axis=1)
+        # Where they point the same way, the line's own features take the verdict's weight.
+        takes = handed * own_total > 0
+        second[takes] += own[takes] * (handed[takes] / own_total[takes])[:, None]
+        second[takes, verdict] = 0.0
+        weights[decided] = second
+        priors[decided] = second_prior[label_index[decided]] - second_prior[rival_index[decided]]
+    totals = weights.sum(axis=1)
+    # The listed reasons, line by line, each line's strongest first (ties in reason order).
+    line_of, reason_of = np.nonzero(np.abs(weights) >= MIN_REASON_WEIGHT)
+    listed_weight = weights[line_of, reason_of]
+    order = np.lexsort((-listed_weight, line_of))
+    line_of, reason_of, listed_weight = line_of[order], reason_of[order], listed_weight[order]
+    ends = np.cumsum(np.bincount(line_of, minlength=len(labelled))).tolist()
+    reason_list, weight_list = reason_of.tolist(), listed_weight.tolist()
     explanations = []
+    begin = 0
     for i, (line, rival) in enumerate(zip(labelled, rivals, strict=True)):
-        decided_second = bool(unsure[i])
-        label_index, rival_index = LABELS.index(line.label), LABELS.index(rival)
-        own = first_weights[i, label_index] - first_weights[i, rival_index]
-        if decided_second:
-            j = second_row[i]
-            weights = second_weights[j, label_index] - second_weights[j, rival_index]
-            prior = second_prior[label_index] - second_prior[rival_index]
-            handed, own_total = weights[verdict], own.sum()
-            if handed * own_total > 0:  # the same direction: the line's own features take it
-                weights = weights + own * (handed / own_total)
-                weights[verdict] = 0.0
-        else:
-            weights = own
-            prior = first_prior[label_index] - first_prior[rival_index]
-        listed = np.flatnonzero(np.abs(weights) >= MIN_REASON_WEIGHT)
-        listed = listed[np.argsort(-weights[listed], kind="stable")].tolist()
-        listed_weights = weights[listed].tolist()
         reasons = []
-        for r, weight in zip(listed, listed_weights):
+        for r, weight in zip(reason_list[begin : ends[i]], weight_list[begin : ends[i]], strict=True):
             value = ""
             if shown_columns[r] is not None:
                 column, shown_as = shown_columns[r]
@@ -307,15 +314,16 @@ def explain_lines(
             elif r == tag and line.line is not None:
                 value = f"<{line.line.tag}>"
             reasons.append(Reason(keys[r], says[r], value, weight))
+        begin = ends[i]
         explanations.append(
             Explanation(
                 label=line.label,
                 rival=rival,
-                margin=float(prior + weights.sum()),
-                prior=float(prior),
+                margin=float(priors[i] + totals[i]),
+                prior=float(priors[i]),
                 reasons=tuple(reasons),
-                rest=float(weights.sum() - weights[listed].sum()),
-                second_pass=decided_second,
+                rest=float(totals[i] - sum(reason.weight for reason in reasons)),
+                second_pass=bool(unsure[i]),
             )
         )
     return explanations
