@@ -264,9 +264,9 @@ def explain_lines(
     # Only the label's and the rival's scores are explained: the other classes' trees are
     # not walked (half the work with four classes).
     wanted = np.zeros((len(labelled), len(LABELS)), dtype=bool)
-    lines = np.arange(len(labelled))
-    wanted[lines, [LABELS.index(line.label) for line in labelled]] = True
-    wanted[lines, [LABELS.index(rival) for rival in rivals]] = True
+    line_index = np.arange(len(labelled))
+    wanted[line_index, [LABELS.index(line.label) for line in labelled]] = True
+    wanted[line_index, [LABELS.index(rival) for rival in rivals]] = True
     first_prior, first_weights = _class_weights(first, features, first_one_hot, wanted)
     shown = _shown_values(features, mode, first_probabilities)
     shown_columns = [(shown[key][0].tolist(), shown[key][1]) if key in shown else None for key in keys]
@@ -281,7 +281,7 @@ def explain_lines(
     label_index = np.array([LABELS.index(line.label) for line in labelled])
     rival_index = np.array([LABELS.index(rival) for rival in rivals])
     # Every line's margin split into reason weights, (n, r), and its prior, (n,).
-    weights = first_weights[lines, label_index] - first_weights[lines, rival_index]
+    weights = first_weights[line_index, label_index] - first_weights[line_index, rival_index]
     priors = first_prior[label_index] - first_prior[rival_index]
     if unsure.any():
         decided, rows = np.flatnonzero(unsure), np.arange(int(unsure.sum()))
