@@ -168,23 +168,28 @@ def _as_ensemble(estimator: Any) -> TreeEnsemble:
     return estimator if isinstance(estimator, TreeEnsemble) else export_estimator(estimator)
 
 
-def _class_weights(
-    ensemble: TreeEnsemble, features: np.ndarray, one_hot: np.ndarray, wanted: np.ndarray
+def _margin_weights(
+    ensemble: TreeEnsemble, features: np.ndarray, one_hot: np.ndarray, label: np.ndarray, rival: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each of :data:`LABELS`' raw-score prior ``(4,)`` (the same for every line) and, per
-    line, its reason weights ``(n, 4, r)``, for the classes ``wanted`` for it (bool ``(n, 4)``,
-    :data:`LABELS` order; an explanation reads two, its label's and its rival's), zeros for
-    the others and for a class the ensemble lacks; computed block by block."""
+    """The raw-score margin of each line's ``label`` over its ``rival`` (indices into
+    :data:`LABELS`, ``(n,)`` each), split into its prior ``(n,)`` and its reason weights
+    ``(n, r)`` (a class the ensemble lacks scores 0). Only those two classes' trees are walked,
+    block by block, so memory stays at a few rows per line."""
     # Two classes have one tree group: the score of the second, the first's being 0.
     classes = [LABELS.index(str(name)) for name in ensemble.classes_][-ensemble.trees_per_iteration :]
     n = features.shape[0]
+    wanted = np.zeros((n, len(LABELS)), dtype=bool)
+    wanted[np.arange(n), label] = wanted[np.arange(n), rival] = True
     prior = np.zeros(len(LABELS))
-    weights = np.zeros((n, len(LABELS), one_hot.shape[1]))
+    weights = np.empty((n, one_hot.shape[1]))
     for start in range(0, n, LINES_PER_BLOCK):
         block = slice(start, start + LINES_PER_BLOCK)
         prior[classes], group_weights = path_weights(ensemble, features[block], wanted[block][:, classes])
-        weights[block][:, classes] = group_weights @ one_hot
-    return prior, weights
+        by_class = np.zeros((len(group_weights), len(LABELS), one_hot.shape[1]))
+        by_class[:, classes] = group_weights @ one_hot
+        rows = np.arange(len(by_class))
+        weights[block] = by_class[rows, label[block]] - by_class[rows, rival[block]]
+    return prior[label] - prior[rival], weights
 
 
 def _rival(line: LabelledLine, classes: set[str]) -> LabelName:
@@ -261,39 +266,30 @@ def explain_lines(
         _rival(line, second_classes if decided_second else first_classes)
         for line, decided_second in zip(labelled, unsure.tolist(), strict=True)
     ]
-    # Only the label's and the rival's scores are explained: the other classes' trees are
-    # not walked (half the work with four classes).
-    wanted = np.zeros((len(labelled), len(LABELS)), dtype=bool)
-    line_index = np.arange(len(labelled))
-    wanted[line_index, [LABELS.index(line.label) for line in labelled]] = True
-    wanted[line_index, [LABELS.index(rival) for rival in rivals]] = True
-    first_prior, first_weights = _class_weights(first, features, first_one_hot, wanted)
+    label_index = np.array([LABELS.index(line.label) for line in labelled])
+    rival_index = np.array([LABELS.index(rival) for rival in rivals])
+    # Every line's margin split into its prior, (n,), and reason weights, (n, r).
+    priors, weights = _margin_weights(first, features, first_one_hot, label_index, rival_index)
     shown = _shown_values(features, mode, first_probabilities)
     shown_columns = [(shown[key][0].tolist(), shown[key][1]) if key in shown else None for key in keys]
     says = [_says(key) for key in keys]
     tag = keys.index("tag") if "tag" in keys else -1
-    second_prior, second_weights = np.zeros(len(LABELS)), np.zeros((0, len(LABELS), len(keys)))
+    verdict = keys.index(FIRST_VERDICT)
     if unsure.any():
         context = probability_context_matrix(first_probabilities)
-        second_input = np.hstack([features[unsure], context[unsure]])
-        second_prior, second_weights = _class_weights(second, second_input, second_one_hot, wanted[unsure])
-    verdict = keys.index(FIRST_VERDICT)
-    label_index = np.array([LABELS.index(line.label) for line in labelled])
-    rival_index = np.array([LABELS.index(rival) for rival in rivals])
-    # Every line's margin split into reason weights, (n, r), and its prior, (n,).
-    weights = first_weights[line_index, label_index] - first_weights[line_index, rival_index]
-    priors = first_prior[label_index] - first_prior[rival_index]
-    if unsure.any():
-        decided, rows = np.flatnonzero(unsure), np.arange(int(unsure.sum()))
+        decided = np.flatnonzero(unsure)
+        second_input = np.hstack([features[decided], context[decided]])
+        second_priors, second_weights = _margin_weights(
+            second, second_input, second_one_hot, label_index[decided], rival_index[decided]
+        )
         own = weights[decided]
-        second = second_weights[rows, label_index[decided]] - second_weights[rows, rival_index[decided]]
-        handed, own_total = second[:, verdict], own.sum(axis=1)
+        handed, own_total = second_weights[:, verdict], own.sum(axis=1)
         # Where they point the same way, the line's own features take the verdict's weight.
         takes = handed * own_total > 0
-        second[takes] += own[takes] * (handed[takes] / own_total[takes])[:, None]
-        second[takes, verdict] = 0.0
-        weights[decided] = second
-        priors[decided] = second_prior[label_index[decided]] - second_prior[rival_index[decided]]
+        second_weights[takes] += own[takes] * (handed[takes] / own_total[takes])[:, None]
+        second_weights[takes, verdict] = 0.0
+        weights[decided] = second_weights
+        priors[decided] = second_priors
     totals = weights.sum(axis=1)
     # The listed reasons, line by line, each line's strongest first (ties in reason order).
     line_of, reason_of = np.nonzero(np.abs(weights) >= MIN_REASON_WEIGHT)
