@@ -405,7 +405,7 @@ MUTATIONS = {
     "duplicate": duplicate,
 }
 
-#: Explanations cost about 0.2 ms per line (README: 4.1 s for 20,000 lines), so only inputs
+#: Explanations cost about 0.2 ms per line (README: 3.8 s for 20,000 lines), so only inputs
 #: up to this size are explained: a big input of tiny lines would take most of its time limit.
 MAX_EXPLAINED_BYTES = 100_000
 

@@ -43,8 +43,9 @@ from .lines import LABELS, Explanation, LabelledLine, LabelName, Reason
 from .model import CONFIDENT_FIRST_PASS, Mode, Model, ordered_proba
 from .trees import TreeEnsemble, export_estimator
 
-#: Lines explained per block. A block walks every tree for each of its lines at once, about
-#: 100 kB per HTML line (a step of each of 600 trees), so a block stays under about 30 MB.
+#: Lines explained per block. A block walks the trees of each line's label and rival for all
+#: its lines at once, about 50 kB per HTML line (a step of each of 300 of the 600 trees), so
+#: a block stays under about 15 MB.
 LINES_PER_BLOCK = 256
 #: Reasons weaker than this (log-odds, either way) are summed into ``Explanation.rest``
 #: rather than listed: they change the odds of the label against its rival by less than 5 %,
