@@ -32,6 +32,7 @@ sys.path.insert(0, str(HERE))
 
 import speed  # noqa: E402  (first: it pins this process to one core before numpy starts)
 from accuracy import EXTRACTORS, write_results  # noqa: E402
+from lxml import etree  # noqa: E402
 
 from boilerml.corpora import corpus_names, datasets_dir, read_corpora, render_as_text  # noqa: E402
 from boilerml.features import extract_features  # noqa: E402
@@ -49,8 +50,6 @@ DEFAULT_REPEATS = 3
 
 def _empty_walk(html: str) -> None:
     """Parse as boilerml does, then visit every element's start and end, doing nothing."""
-    from lxml import etree
-
     root = _parse_html(html)
     if root is not None:
         for _ in etree.iterwalk(root, events=("start", "end")):
@@ -133,9 +132,8 @@ def main() -> None:
     dumps = [render_as_text(html_to_lines(text), False) for text in texts]
     n_lines = sum(dump.count("\n") + 1 for dump in dumps)
     calls = speed._own_calls(pages, [dump.encode() for dump in dumps])
-    if "trafilatura" in EXTRACTORS:
-        run = EXTRACTORS["trafilatura"].run
-        calls["trafilatura"] = (lambda page: run(page, page.text()), pages)
+    run = EXTRACTORS["trafilatura"].run  # the `bench` extra, as for speed.py
+    calls["trafilatura"] = (lambda page: run(page, page.text()), pages)
     whole = {name: speed._median_seconds(call, items, args.repeats) for name, (call, items) in calls.items()}
     report = format_report(len(pages), n_lines, args.repeats, whole, least_costs(texts, dumps, args.repeats))
     print(report)
