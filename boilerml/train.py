@@ -28,6 +28,7 @@ from .lines import LABELS, LabelName, Line
 from .metrics import line_scores
 from .model import Model, ordered_proba
 from .segment import DOM_FLAGS, html_to_lines
+from .sites import site_of
 from .trees import TreeEnsemble, export_estimator
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,14 @@ class PageRows:
     #: a stable 64-bit fingerprint of each line's text, shape ``(n,)`` (corpus pages only):
     #: what :func:`relabel_site_boilerplate` counts across pages.
     text_keys: np.ndarray | None = None
+    #: the page's site (:func:`boilerml.sites.site_of`); pages of one site share a fold.
+    #: ``None`` makes the page a site of its own.
+    site: str | None = None
+
+    @property
+    def group(self) -> str:
+        """The key the out-of-fold split keeps together: the site, else the page."""
+        return self.site if self.site is not None else self.page_key
 
 
 def page_rows(
@@ -106,9 +115,10 @@ def page_rows(
     text_lines = text_mode_lines(lines, uses_blank_lines(page))
     assert len(text_lines) == len(lines)
     text_keys = np.array([text_key(line.text) for line in lines], dtype=np.uint64)
+    site = site_of(page)
     return (
-        PageRows(key, extract_features(lines, "html"), labels, weight, text_keys),
-        PageRows(key, extract_features(text_lines, "text"), labels.copy(), weight, text_keys),
+        PageRows(key, extract_features(lines, "html"), labels, weight, text_keys, site),
+        PageRows(key, extract_features(text_lines, "text"), labels.copy(), weight, text_keys, site),
     )
 
 
@@ -336,12 +346,9 @@ def cross_validate(
     boosting: Boosting = Boosting(),
     seed: int = SEED,
 ) -> dict:
-    """Grouped (by page) k-fold line scores of an estimator kind; every test line is scored."""
-    from sklearn.model_selection import GroupKFold
-
-    groups = np.arange(len(rows))
+    """Grouped (by site) k-fold line scores of an estimator kind; every test line is scored."""
     truth, predicted = [], []
-    for train_pages, test_pages in GroupKFold(n_splits=folds).split(groups, groups=groups):
+    for train_pages, test_pages in page_folds(rows, folds, seed):
         estimator = _fitted([rows[i] for i in train_pages], kind, boosting, seed)
         test_features, test_labels, _, _ = stack_rows([rows[i] for i in test_pages])
         truth.append(test_labels)
@@ -396,25 +403,43 @@ def versions() -> dict[str, str]:
     }
 
 
+def page_folds(
+    rows: list[PageRows], folds: int, seed: int, by_site: bool = True
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Seeded k-fold split of the pages: ``folds`` pairs of (train, test) page indices.
+
+    Each site's pages (:attr:`PageRows.group`) stay on one side, since a model that saw a
+    site's other pages is surer on it than on the unseen sites it will meet (exp46);
+    ``by_site=False``, or fewer sites than folds, splits by page instead (the recipe before
+    exp46).
+    """
+    from sklearn.model_selection import GroupKFold, KFold
+
+    pages = np.arange(len(rows))
+    groups = np.unique([r.group for r in rows], return_inverse=True)[1]
+    if by_site and groups.max(initial=-1) + 1 >= folds:
+        return GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(pages, groups=groups)
+    return KFold(n_splits=folds, shuffle=True, random_state=seed).split(pages)
+
+
 def out_of_fold_probabilities(
     rows: list[PageRows],
     folds: int = CV_FOLDS,
     boosting: Boosting = Boosting(),
     seed: int = SEED,
     cache_prefix: Path | None = None,
+    by_site: bool = True,
 ) -> list[np.ndarray]:
-    """First-pass probabilities of every page from a model that never saw it (grouped k-fold).
+    """First-pass probabilities of every page from a model that never saw its site (grouped k-fold).
 
     Returns one ``(n_lines, 4)`` array per page, columns in LABELS order. These are what the
-    second pass trains on, so that it learns from verdicts as imperfect as the real ones.
+    second pass trains on, so that it learns from verdicts as imperfect as the real ones:
+    the folds keep a site's pages together (:func:`page_folds`).
     With ``cache_prefix``, each fold's probabilities are read from ``<prefix>-fold<i>.npz``
     when present and stored there otherwise (see :func:`first_pass`).
     """
-    from sklearn.model_selection import KFold
-
     probabilities: list[np.ndarray] = [np.empty((0, len(LABELS)))] * len(rows)
-    splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
-    for fold, (train_pages, test_pages) in enumerate(splitter.split(np.arange(len(rows)))):
+    for fold, (train_pages, test_pages) in enumerate(page_folds(rows, folds, seed, by_site)):
         path = _cache_piece(cache_prefix, f"fold{fold}")
         stored = _read_piece(path)
         if stored is not None:
@@ -438,6 +463,7 @@ def first_pass(
     boosting: Boosting = Boosting(),
     seed: int = SEED,
     cache: Path | None = None,
+    by_site: bool = True,
 ) -> tuple[list[np.ndarray], TreeEnsemble]:
     """The first pass of one mode: out-of-fold probabilities of every page, and the pass fitted on all.
 
@@ -451,9 +477,9 @@ def first_pass(
     Returns:
         (one ``(n_lines, 4)`` array per page, columns in LABELS order; the fitted first pass).
     """
-    prefix = None if cache is None else cache_prefix(cache, rows, folds, boosting, seed)
+    prefix = None if cache is None else cache_prefix(cache, rows, folds, boosting, seed, by_site)
     if folds >= 2:
-        probabilities = out_of_fold_probabilities(rows, folds, boosting, seed, prefix)
+        probabilities = out_of_fold_probabilities(rows, folds, boosting, seed, prefix, by_site)
     else:
         probabilities = [np.full((len(r.labels), len(LABELS)), 1 / len(LABELS)) for r in rows]
     path = _cache_piece(prefix, "all")
@@ -465,9 +491,11 @@ def first_pass(
     return probabilities, ensemble
 
 
-def cache_prefix(cache: Path, rows: list[PageRows], folds: int, boosting: Boosting, seed: int) -> Path:
+def cache_prefix(
+    cache: Path, rows: list[PageRows], folds: int, boosting: Boosting, seed: int, by_site: bool = True
+) -> Path:
     """Where in the ``cache`` folder the pieces of this first pass live (``<prefix>-<piece>.npz``)."""
-    return cache / f"first-pass-{_first_pass_key(rows, folds, boosting, seed)}"
+    return cache / f"first-pass-{_first_pass_key(rows, folds, boosting, seed, by_site)}"
 
 
 def _cache_piece(prefix: Path | None, piece: str) -> Path | None:
@@ -492,9 +520,12 @@ def _store_piece(path: Path | None, **arrays: np.ndarray) -> None:
     logger.info("first pass: stored %s", path)
 
 
-def _first_pass_key(rows: list[PageRows], folds: int, boosting: Boosting, seed: int) -> str:
-    """A hash of everything a first pass depends on: rows and their weights, the folds, the
-    seed, the estimator's settings, the sampling of long pages and the library versions."""
+def _first_pass_key(
+    rows: list[PageRows], folds: int, boosting: Boosting, seed: int, by_site: bool = True
+) -> str:
+    """A hash of everything a first pass depends on: rows and their weights, the folds and
+    the pages' sites when they group them, the seed, the estimator's settings, the sampling of
+    long pages and the library versions."""
     digest = hashlib.sha256(data_hash(rows).encode())
     settings = (
         FIRST_PASS_CACHE_FORMAT,
@@ -505,6 +536,8 @@ def _first_pass_key(rows: list[PageRows], folds: int, boosting: Boosting, seed: 
         MAX_FIT_LINES_PER_PAGE,
         sorted(versions().items()),
     )
+    if by_site:  # a page-grouped split's key is left as it was before exp46
+        settings += ("by site", [r.group for r in rows])
     digest.update(repr(settings).encode())
     return digest.hexdigest()[:24]
 
@@ -512,7 +545,14 @@ def _first_pass_key(rows: list[PageRows], folds: int, boosting: Boosting, seed: 
 def with_context(rows: list[PageRows], probabilities: list[np.ndarray]) -> list[PageRows]:
     """Second-pass rows: each page's features plus the context of its first-pass probabilities."""
     return [
-        PageRows(r.page_key, np.hstack([r.features, probability_context_matrix(p)]), r.labels, r.weight)
+        PageRows(
+            r.page_key,
+            np.hstack([r.features, probability_context_matrix(p)]),
+            r.labels,
+            r.weight,
+            None,
+            r.site,
+        )
         for r, p in zip(rows, probabilities, strict=True)
     ]
 
@@ -570,7 +610,7 @@ def train_model(
     }
     estimators = {}
     for mode, rows in (("html", html_rows), ("text", text_rows)):
-        cv: dict = {"folds": CV_FOLDS}
+        cv: dict = {"folds": CV_FOLDS, "grouped by": "site"}
         folds = min(CV_FOLDS, len(rows))
         logger.info("%s: first pass (out of fold, then on all pages) on %d pages", mode, len(rows))
         probabilities, first = first_pass(rows, folds, boosting, seed, first_pass_cache)

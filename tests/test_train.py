@@ -241,8 +241,8 @@ def test_the_first_pass_cache_key_changes_with_what_the_first_pass_depends_on():
 
     from boilerml.train import Boosting, PageRows, _first_pass_key
 
-    def rows(weight=1.0, label="content"):
-        return [PageRows("p", np.ones((3, 2), dtype=np.float32), np.array([label] * 3), weight)]
+    def rows(weight=1.0, label="content", site=None):
+        return [PageRows("p", np.ones((3, 2), dtype=np.float32), np.array([label] * 3), weight, site=site)]
 
     key = _first_pass_key(rows(), 3, Boosting(), 1)
     assert key == _first_pass_key(rows(), 3, Boosting(), 1)
@@ -251,3 +251,45 @@ def test_the_first_pass_cache_key_changes_with_what_the_first_pass_depends_on():
     assert key != _first_pass_key(rows(), 2, Boosting(), 1)
     assert key != _first_pass_key(rows(), 3, Boosting(iterations=7), 1)
     assert key != _first_pass_key(rows(), 3, Boosting(), 2)
+    assert key != _first_pass_key(rows(site="example.com"), 3, Boosting(), 1)
+    assert key != _first_pass_key(rows(), 3, Boosting(), 1, by_site=False)
+    # a page-grouped split does not depend on the sites
+    assert _first_pass_key(rows(), 3, Boosting(), 1, False) == _first_pass_key(
+        rows(site="a.org"), 3, Boosting(), 1, False
+    )
+
+
+def _site_rows(pages_per_site: int, sites: int, seed: int = 0):
+    """Pages whose one feature and label are the site's own (drawn at random): a model knows
+    a page's label only if it saw another page of its site."""
+    import numpy as np
+
+    from boilerml.train import PageRows
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for site in range(sites):
+        value, label = rng.random(), LABELS[rng.integers(2)]
+        for page in range(pages_per_site):
+            features = np.full((30, 1), value, dtype=np.float32)
+            rows.append(
+                PageRows(f"s{site}/p{page}", features, np.array([label] * 30), 1.0, site=f"site{site}")
+            )
+    return rows
+
+
+def test_out_of_fold_first_pass_never_saw_the_page_s_site():
+    import numpy as np
+
+    from boilerml.train import Boosting, out_of_fold_probabilities
+
+    rows = _site_rows(pages_per_site=4, sites=6)
+    small = Boosting(iterations=10)
+
+    def accuracy(by_site):
+        probabilities = out_of_fold_probabilities(rows, 3, small, seed=1, by_site=by_site)
+        return np.mean([LABELS[p.argmax(axis=1)[0]] == r.labels[0] for r, p in zip(rows, probabilities)])
+
+    # split by page, a page's site mate teaches its label; split by site, nothing does
+    assert accuracy(by_site=False) > 0.95
+    assert accuracy(by_site=True) < 0.7

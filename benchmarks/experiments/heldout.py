@@ -85,6 +85,18 @@ def fitted_on_other_half(
     return final
 
 
+def write_mode(out: dict[str, np.ndarray], mode: str, rows: list[PageRows], final: list[np.ndarray]) -> None:
+    """Put one mode's final probabilities, labels, tokens, characters, lengths and page keys
+    into ``out`` under the ``<mode>_`` names this module's docstring lists."""
+    out[f"{mode}_probabilities"] = np.concatenate(final)
+    out[f"{mode}_labels"] = np.concatenate([r.labels for r in rows])
+    for unit in ("tokens", "chars"):
+        column = feature_names(mode).index(f"log_{unit}")
+        out[f"{mode}_{unit}"] = np.rint(np.expm1(np.concatenate([r.features[:, column] for r in rows])))
+    out[f"{mode}_lengths"] = np.array([len(r.labels) for r in rows], dtype=np.int64)
+    out[f"{mode}_pages"] = np.array([r.page_key for r in rows])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", required=True, help="the --first-pass-cache folder")
@@ -110,13 +122,7 @@ def main() -> None:
         rows = html_rows if mode == "html" else text_rows
         boosting = Boosting(iterations=args.iterations)
         final = held_out_probabilities(rows, Path(args.cache), args.seed, boosting, args.out_of_fold_only)
-        out[f"{mode}_probabilities"] = np.concatenate(final)
-        out[f"{mode}_labels"] = np.concatenate([r.labels for r in rows])
-        for unit in ("tokens", "chars"):
-            column = feature_names(mode).index(f"log_{unit}")
-            out[f"{mode}_{unit}"] = np.rint(np.expm1(np.concatenate([r.features[:, column] for r in rows])))
-        out[f"{mode}_lengths"] = np.array([len(r.labels) for r in rows], dtype=np.int64)
-        out[f"{mode}_pages"] = np.array([r.page_key for r in rows])
+        write_mode(out, mode, rows, final)
         np.savez_compressed(args.out, **out)
         logging.info("%s: %d pages written to %s", mode, len(rows), args.out)
 

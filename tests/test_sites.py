@@ -1,0 +1,65 @@
+"""Site keys of corpus pages (training groups pages by site)."""
+
+from __future__ import annotations
+
+import pytest
+
+from boilerml.corpora import Page
+from boilerml.sites import domain_of, site_of
+
+
+def _page(html: bytes = b"<p>x</p>", dataset: str = "demo", page_id: str = "p1", **extra) -> Page:
+    return Page(dataset, page_id, "en", "train", html, "utf-8", "x", None, extra)
+
+
+@pytest.mark.parametrize(
+    ("url", "domain"),
+    [
+        ("http://news.bbc.co.uk/2/hi/7.stm", "bbc.co.uk"),
+        ("https://www.nytimes.com/2010/a.html", "nytimes.com"),
+        ("http://finance.sina.com.cn/x", "sina.com.cn"),
+        ("https://WWW.Example.ORG:8080/a", "example.org"),
+        ("http://localhost/a", "localhost"),
+        ("https://web.archive.org/web/20050301000000/http://www.cnn.com/a.html", "cnn.com"),
+        ("https://web.archive.org/web/20050301000000/www.cnn.com/a.html", "cnn.com"),
+        ("https://web.archive.org/about", None),
+        ("/relative/path", None),
+        ("http://[::1", None),
+    ],
+)
+def test_domain_of(url, domain):
+    assert domain_of(url) == domain
+
+
+def test_the_corpus_url_names_the_site_first():
+    html = b'<link rel="canonical" href="https://other.example.net/a">'
+    assert site_of(_page(html, url="http://www.guardian.co.uk/world/1")) == "guardian.co.uk"
+
+
+def test_a_daniel_page_id_names_its_host():
+    page = _page(dataset="daniel", page_id="20111101_www.express.gr_6648058818bd")
+    assert site_of(page) == "express.gr"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b'<link rel="canonical" href="http://blog.example.com/post">',
+        b"<link href='http://blog.example.com/post' rel='canonical'>",
+        b'<meta property="og:url" content="https://blog.example.com/post">',
+        b'<base href="http://blog.example.com/">',
+    ],
+)
+def test_the_page_s_own_url_names_the_site(head):
+    html = b"<html><head>" + head + b'</head><body><a href="http://cdn.other.org/x">x</a></body></html>'
+    assert site_of(_page(html)) == "example.com"
+
+
+def test_else_the_host_most_links_point_to():
+    links = b'<a href="http://a.example.com/1">1</a><a href="https://b.example.com/2">2</a>'
+    html = links + b'<img src="http://cdn.other.org/i.png">'
+    assert site_of(_page(html)) == "example.com"
+
+
+def test_a_page_without_any_url_is_a_site_of_its_own():
+    assert site_of(_page(b"<p>no links</p>", page_id="p7")) == "demo/p7"
