@@ -57,6 +57,7 @@ from joblib import Parallel, delayed
 from boilerml.corpora import Page, datasets_dir, read_corpora, render_as_text, uses_blank_lines
 from boilerml.lines import LABELS
 from boilerml.metrics import aeb_page, page_figures, token_f1
+from boilerml.sites import site_of, sites_of_split
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -236,6 +237,9 @@ class Score:
     seconds: float
     failure: str = ""
     script: str = ""
+    #: the page's site has no page in the train split (:mod:`boilerml.sites`); set by ``main``
+    #: on the full set only (it reads every train page).
+    unseen_site: bool = False
 
 
 class _Timeout(Exception):
@@ -332,7 +336,22 @@ def groups_of(score: Score) -> list[str]:
         keys.append(f"{score.dataset}: {score.page_type}")
     if score.script:
         keys.append(f"Chinese pages, {score.script}")
+    if score.unseen_site:
+        keys += [UNSEEN_SITES, f"{UNSEEN_SITES}, {language_group(score.lang)}"]
     return keys
+
+
+#: The rows of the dev pages whose site no train page comes from: what a model that learnt the
+#: train sites' templates by heart would score worse on, like the pages users bring.
+UNSEEN_SITES = "sites not in train"
+
+
+def mark_unseen_sites(scores: list[Score], pages: list[Page], root: Path) -> None:
+    """Set ``unseen_site`` on the scores of the ``pages`` whose site has no train page in ``root``."""
+    train_sites = sites_of_split(root, "train")
+    unseen = {(p.dataset, p.page_id) for p in pages if site_of(p) not in train_sites}
+    for score in scores:
+        score.unseen_site = (score.dataset, score.page_id) in unseen
 
 
 def summarise(scores: list[Score]) -> dict[str, dict[str, dict[str, float]]]:
@@ -359,7 +378,9 @@ def _group_order(key: str) -> tuple[int, str]:
         "Chinese pages, traditional": 3,
         "other languages": 4,
     }
-    return (rank.get(key, 5 if ":" in key else 0), key)
+    if key.startswith(UNSEEN_SITES):
+        return (5, key)
+    return (rank.get(key, 6 if ":" in key else 0), key)
 
 
 def format_tables(summary: dict, names: list[str]) -> str:
@@ -712,6 +733,8 @@ def main(argv: list[str] | None = None) -> int:
                 write_results(f"{heading}\n\n{table}", flag)
             return 0
     scores = run(pages, names, args.jobs)
+    if args.page_set == "full":
+        mark_unseen_sites(scores, pages, root)
     summary = summarise(scores)
     print(f"{len(pages)} dev pages, {len(names)} extractors, {time.perf_counter() - started:.0f} s")
     save_scores(scores, args.page_set)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from .corpora import Page
+from .corpora import Page, read_corpora
 
 #: How far into the page the head's links are looked for, in bytes: canonical links and
 #: ``og:url`` sit in the ``<head>``, and the longest dev page heads are under 200 KB.
@@ -90,3 +91,8 @@ def site_of(page: Page) -> str:
     if linked:
         return str(linked.most_common(1)[0][0])
     return f"{page.dataset}/{page.page_id}"
+
+
+def sites_of_split(root: Path, split: str) -> frozenset[str]:
+    """The site keys of every page of one split of the corpora in ``root`` (reads them all)."""
+    return frozenset(site_of(page) for page in read_corpora(root, split))

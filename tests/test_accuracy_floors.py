@@ -78,3 +78,38 @@ def test_check_refuses_other_pages_than_the_pinned_ones(accuracy, tmp_path, monk
     assert accuracy.check(floors, "ci", [_page("a"), _page("b")], _summary(0.95)) == 0
     assert accuracy.check(floors, "ci", [_page("a"), _page("b", "other gold")], _summary(0.95)) == 2
     assert accuracy.check(floors, "ci", [_page("a"), _page("b")], _summary(0.90)) == 1
+
+
+def test_dev_pages_on_sites_without_train_pages_get_their_own_rows(accuracy, tmp_path):
+    import io
+    import tarfile
+
+    def member(tar, name, data):
+        info = tarfile.TarInfo(f"demo/{name}")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+
+    with tarfile.open(tmp_path / "demo.tar.gz", "w:gz") as tar:
+        for page_id, split, url in (("t1", "train", "http://www.seen.org/1"), ("d1", "dev", None)):
+            record = {
+                "id": page_id,
+                "dataset": "demo",
+                "lang": "en",
+                "split": split,
+                "encoding_hint": "utf-8",
+            }
+            record |= {"content": "x", "comments": None, "url": url}
+            member(tar, f"{page_id}.html", b"<p>x</p>")
+            member(tar, f"{page_id}.json", json.dumps(record).encode())
+    seen = Page(
+        "demo", "d2", "en", "dev", b"<p>x</p>", "utf-8", "x", None, {"url": "https://news.seen.org/2"}
+    )
+    unseen = Page("demo", "d3", "en", "dev", b"<p>x</p>", "utf-8", "x", None, {"url": "https://other.net/3"})
+    scores = [
+        accuracy.Score("boilerml-html", "demo", p.page_id, "en", None, 1, 1, 1, 1, 1, 0)
+        for p in (seen, unseen)
+    ]
+    accuracy.mark_unseen_sites(scores, [seen, unseen], tmp_path)
+    assert [s.unseen_site for s in scores] == [False, True]
+    assert "sites not in train, English pages" in accuracy.groups_of(scores[1])
+    assert not any(key.startswith("sites not in train") for key in accuracy.groups_of(scores[0]))
