@@ -82,8 +82,8 @@ class PageRows:
     #: a stable 64-bit fingerprint of each line's text, shape ``(n,)`` (corpus pages only):
     #: what :func:`relabel_site_boilerplate` counts across pages.
     text_keys: np.ndarray | None = None
-    #: the page's site (:func:`boilerml.sites.site_of`); pages of one site share a fold.
-    #: ``None`` makes the page a site of its own.
+    #: the page's site (:func:`boilerml.sites.site_of`), for folds that keep a site's pages
+    #: together (:func:`page_folds`); ``None`` makes the page a site of its own.
     site: str | None = None
 
     @property
@@ -346,7 +346,7 @@ def cross_validate(
     boosting: Boosting = Boosting(),
     seed: int = SEED,
 ) -> dict:
-    """Grouped (by site) k-fold line scores of an estimator kind; every test line is scored."""
+    """Grouped (by page) k-fold line scores of an estimator kind; every test line is scored."""
     truth, predicted = [], []
     for train_pages, test_pages in page_folds(rows, folds, seed):
         estimator = _fitted([rows[i] for i in train_pages], kind, boosting, seed)
@@ -404,14 +404,15 @@ def versions() -> dict[str, str]:
 
 
 def page_folds(
-    rows: list[PageRows], folds: int, seed: int, by_site: bool = True
+    rows: list[PageRows], folds: int, seed: int, by_site: bool = False
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Seeded k-fold split of the pages: ``folds`` pairs of (train, test) page indices.
 
-    Each site's pages (:attr:`PageRows.group`) stay on one side, since a model that saw a
-    site's other pages is surer on it than on the unseen sites it will meet (exp46);
-    ``by_site=False``, or fewer sites than folds, splits by page instead (the recipe before
-    exp46).
+    With ``by_site``, each site's pages (:attr:`PageRows.group`) stay on one side (unless
+    there are fewer sites than folds): a model that saw a site's other pages is surer on it
+    than on an unseen site, so this is how to measure what an unseen site gets. The shipped
+    recipe splits by page: exp46 found no gain in fitting the second pass on a first pass
+    split by site.
     """
     from sklearn.model_selection import GroupKFold, KFold
 
@@ -428,13 +429,13 @@ def out_of_fold_probabilities(
     boosting: Boosting = Boosting(),
     seed: int = SEED,
     cache_prefix: Path | None = None,
-    by_site: bool = True,
+    by_site: bool = False,
 ) -> list[np.ndarray]:
-    """First-pass probabilities of every page from a model that never saw its site (grouped k-fold).
+    """First-pass probabilities of every page from a model that never saw it (grouped k-fold).
 
     Returns one ``(n_lines, 4)`` array per page, columns in LABELS order. These are what the
-    second pass trains on, so that it learns from verdicts as imperfect as the real ones:
-    the folds keep a site's pages together (:func:`page_folds`).
+    second pass trains on, so that it learns from verdicts as imperfect as the real ones.
+    The folds are :func:`page_folds`: by page, or with ``by_site`` by site.
     With ``cache_prefix``, each fold's probabilities are read from ``<prefix>-fold<i>.npz``
     when present and stored there otherwise (see :func:`first_pass`).
     """
@@ -463,7 +464,7 @@ def first_pass(
     boosting: Boosting = Boosting(),
     seed: int = SEED,
     cache: Path | None = None,
-    by_site: bool = True,
+    by_site: bool = False,
 ) -> tuple[list[np.ndarray], TreeEnsemble]:
     """The first pass of one mode: out-of-fold probabilities of every page, and the pass fitted on all.
 
@@ -492,7 +493,7 @@ def first_pass(
 
 
 def cache_prefix(
-    cache: Path, rows: list[PageRows], folds: int, boosting: Boosting, seed: int, by_site: bool = True
+    cache: Path, rows: list[PageRows], folds: int, boosting: Boosting, seed: int, by_site: bool = False
 ) -> Path:
     """Where in the ``cache`` folder the pieces of this first pass live (``<prefix>-<piece>.npz``)."""
     return cache / f"first-pass-{_first_pass_key(rows, folds, boosting, seed, by_site)}"
@@ -521,7 +522,7 @@ def _store_piece(path: Path | None, **arrays: np.ndarray) -> None:
 
 
 def _first_pass_key(
-    rows: list[PageRows], folds: int, boosting: Boosting, seed: int, by_site: bool = True
+    rows: list[PageRows], folds: int, boosting: Boosting, seed: int, by_site: bool = False
 ) -> str:
     """A hash of everything a first pass depends on: rows and their weights, the folds and
     the pages' sites when they group them, the seed, the estimator's settings, the sampling of
@@ -536,7 +537,7 @@ def _first_pass_key(
         MAX_FIT_LINES_PER_PAGE,
         sorted(versions().items()),
     )
-    if by_site:  # a page-grouped split's key is left as it was before exp46
+    if by_site:  # a page-grouped split's key is the one it was before sites were known
         settings += ("by site", [r.group for r in rows])
     digest.update(repr(settings).encode())
     return digest.hexdigest()[:24]
@@ -610,7 +611,7 @@ def train_model(
     }
     estimators = {}
     for mode, rows in (("html", html_rows), ("text", text_rows)):
-        cv: dict = {"folds": CV_FOLDS, "grouped by": "site"}
+        cv: dict = {"folds": CV_FOLDS}
         folds = min(CV_FOLDS, len(rows))
         logger.info("%s: first pass (out of fold, then on all pages) on %d pages", mode, len(rows))
         probabilities, first = first_pass(rows, folds, boosting, seed, first_pass_cache)

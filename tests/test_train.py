@@ -251,12 +251,11 @@ def test_the_first_pass_cache_key_changes_with_what_the_first_pass_depends_on():
     assert key != _first_pass_key(rows(), 2, Boosting(), 1)
     assert key != _first_pass_key(rows(), 3, Boosting(iterations=7), 1)
     assert key != _first_pass_key(rows(), 3, Boosting(), 2)
-    assert key != _first_pass_key(rows(site="example.com"), 3, Boosting(), 1)
-    assert key != _first_pass_key(rows(), 3, Boosting(), 1, by_site=False)
+    assert key != _first_pass_key(rows(), 3, Boosting(), 1, by_site=True)
+    by_site = _first_pass_key(rows(site="a.org"), 3, Boosting(), 1, by_site=True)
+    assert by_site != _first_pass_key(rows(site="b.org"), 3, Boosting(), 1, by_site=True)
     # a page-grouped split does not depend on the sites
-    assert _first_pass_key(rows(), 3, Boosting(), 1, False) == _first_pass_key(
-        rows(site="a.org"), 3, Boosting(), 1, False
-    )
+    assert key == _first_pass_key(rows(site="a.org"), 3, Boosting(), 1)
 
 
 def _site_rows(pages_per_site: int, sites: int, seed: int = 0):
