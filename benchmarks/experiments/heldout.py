@@ -73,14 +73,27 @@ def fitted_on_other_half(
     unsure; the first pass's where it is sure, as the pipeline does."""
     order = np.random.default_rng(seed).permutation(len(later))
     halves = (order[: len(order) // 2], order[len(order) // 2 :])
-    final: list[np.ndarray] = [np.empty(0)] * len(later)
+    return predicted_by_other_half(later, later, first, halves, seed, boosting)
+
+
+def predicted_by_other_half(
+    fitted_on: list[PageRows],
+    predicted_from: list[PageRows],
+    first: list[np.ndarray],
+    halves: tuple[np.ndarray, np.ndarray],
+    seed: int,
+    boosting: Boosting,
+) -> list[np.ndarray]:
+    """Each page's final probabilities: a later pass fitted on the other half's ``fitted_on``
+    rows predicts its ``predicted_from`` rows where ``first`` is unsure (all three aligned)."""
+    final: list[np.ndarray] = [np.empty(0)] * len(first)
     for train_index, test_index in (halves, halves[::-1]):
-        estimator = fit([later[i] for i in train_index], boosting=boosting, seed=seed)
+        estimator = fit([fitted_on[i] for i in train_index], boosting=boosting, seed=seed)
         for i in test_index:
             probabilities = first[i].copy()
             unsure = probabilities.max(axis=1) < CONFIDENT_FIRST_PASS
             if unsure.any():
-                probabilities[unsure] = ordered_proba(estimator, later[i].features[unsure])
+                probabilities[unsure] = ordered_proba(estimator, predicted_from[i].features[unsure])
             final[i] = probabilities
     return final
 

@@ -29,8 +29,9 @@ GAP_CORPORA = ("chinese-wce", "dragnet", "wcxb-dev")
 MOVED = 0.01
 
 
-def page_scores(path: str, mode: str) -> dict[str, float]:
-    """Page key -> token F1 at 0.5 on P(content), for one mode of a ``heldout.py`` output."""
+def page_scores(path: str, mode: str, threshold: float = 0.5) -> dict[str, float]:
+    """Page key -> token F1 with the lines at ``threshold`` or more on P(content) kept, for one
+    mode of a ``heldout.py`` output."""
     data = np.load(path)
     content = data[f"{mode}_probabilities"][:, LABELS.index("content")]
     gold = data[f"{mode}_labels"] == "content"
@@ -38,7 +39,7 @@ def page_scores(path: str, mode: str) -> dict[str, float]:
     cuts = np.cumsum(data[f"{mode}_lengths"])[:-1]
     pieces = zip(np.split(content, cuts), np.split(gold, cuts), np.split(tokens, cuts), strict=True)
     return {
-        str(key): page_f1(p >= 0.5, g, t)
+        str(key): page_f1(p >= threshold, g, t)
         for key, (p, g, t) in zip(data[f"{mode}_pages"], pieces, strict=True)
     }
 

@@ -24,10 +24,9 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from heldout import write_mode
+from heldout import predicted_by_other_half, write_mode
 
 from boilerml.corpora import corpus_names, datasets_dir
-from boilerml.model import CONFIDENT_FIRST_PASS, ordered_proba
 from boilerml.train import (
     CV_FOLDS,
     SEED,
@@ -35,7 +34,6 @@ from boilerml.train import (
     PageRows,
     cache_prefix,
     default_training_data_dir,
-    fit,
     out_of_fold_probabilities,
     training_rows,
     with_context,
@@ -58,28 +56,6 @@ def halves_by_site(rows: list[PageRows], seed: int) -> tuple[np.ndarray, np.ndar
         pages_in_first += sizes[sites[i]]
     in_first = np.array([r.group in first_sites for r in rows])
     return np.flatnonzero(in_first), np.flatnonzero(~in_first)
-
-
-def predicted_by_other_half(
-    fitted_on: list[PageRows],
-    predicted_from: list[PageRows],
-    first: list[np.ndarray],
-    halves: tuple[np.ndarray, np.ndarray],
-    seed: int,
-    boosting: Boosting,
-) -> list[np.ndarray]:
-    """Each page's final probabilities: a second pass fitted on the other half's
-    ``fitted_on`` rows predicts its ``predicted_from`` rows where ``first`` is unsure."""
-    final: list[np.ndarray] = [np.empty(0)] * len(first)
-    for train_index, test_index in (halves, halves[::-1]):
-        estimator = fit([fitted_on[i] for i in train_index], boosting=boosting, seed=seed)
-        for i in test_index:
-            probabilities = first[i].copy()
-            unsure = probabilities.max(axis=1) < CONFIDENT_FIRST_PASS
-            if unsure.any():
-                probabilities[unsure] = ordered_proba(estimator, predicted_from[i].features[unsure])
-            final[i] = probabilities
-    return final
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
 Usage: python benchmarks/experiments/threshold_sim.py OUT.npz [OUT.npz ...] [--mode html|text ...]
 
 Reads ``heldout.py`` / ``site_gate.py`` outputs and prints, per file and mode, the mean page
-token F1 with a line kept when P(content) is at least each threshold (``fallback_sim.page_f1``).
+token F1 with a line kept when P(content) is at least each threshold
+(``heldout_compare.page_scores``).
 """
 
 from __future__ import annotations
@@ -13,24 +14,14 @@ import statistics
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
-from fallback_sim import page_f1
-
-from boilerml.lines import LABELS
+from heldout_compare import page_scores
 
 THRESHOLDS = tuple(round(0.30 + 0.05 * i, 2) for i in range(7))
 
 
 def mean_page_f1(path: str, mode: str, threshold: float) -> float:
-    data = np.load(path)
-    content = data[f"{mode}_probabilities"][:, LABELS.index("content")]
-    gold = data[f"{mode}_labels"] == "content"
-    tokens = data[f"{mode}_tokens"]
-    cuts = np.cumsum(data[f"{mode}_lengths"])[:-1]
-    pieces = zip(np.split(content, cuts), np.split(gold, cuts), np.split(tokens, cuts), strict=True)
-    return statistics.mean(page_f1(p >= threshold, g, t) for p, g, t in pieces)
+    return statistics.mean(page_scores(path, mode, threshold).values())
 
 
 def main() -> None:
