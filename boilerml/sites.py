@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from .corpora import Page, read_corpora
 
-#: How far into the page the head's links are looked for, in bytes: canonical links and
-#: ``og:url`` sit in the ``<head>``, and the longest dev page heads are under 200 KB.
+#: How far into the page the canonical link, ``og:url`` and ``<base>`` are looked for, in
+#: bytes: they belong in the ``<head>``, and the bound keeps the search short on huge pages.
 HEAD_BYTES = 256 * 1024
 #: Hosts that serve copies of other sites' pages: the site is the archived URL's host.
 ARCHIVE_HOSTS = frozenset({"web.archive.org", "web-beta.archive.org", "wayback.archive.org"})
