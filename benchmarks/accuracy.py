@@ -329,6 +329,11 @@ def run(pages: list[Page], names: list[str], n_jobs: int) -> list[Score]:
     return map_pages(functools.partial(_score_chunk, names=names), pages, n_jobs)
 
 
+#: The rows of the dev pages whose site no train page comes from: what a model that learnt the
+#: train sites' templates by heart would score worse on, like the pages users bring.
+UNSEEN_SITES = "sites not in train"
+
+
 def groups_of(score: Score) -> list[str]:
     """The table rows a page counts in: its corpus, its language group, its wcxb page type."""
     keys = [score.dataset, language_group(score.lang), "all pages"]
@@ -339,11 +344,6 @@ def groups_of(score: Score) -> list[str]:
     if score.unseen_site:
         keys += [UNSEEN_SITES, f"{UNSEEN_SITES}, {language_group(score.lang)}"]
     return keys
-
-
-#: The rows of the dev pages whose site no train page comes from: what a model that learnt the
-#: train sites' templates by heart would score worse on, like the pages users bring.
-UNSEEN_SITES = "sites not in train"
 
 
 def mark_unseen_sites(scores: list[Score], pages: list[Page], root: Path) -> None:

@@ -10,7 +10,7 @@ confident lines) are the site-grouped out-of-fold first pass in both arms: what 
 fitted on the train pages says about a site it never saw. The arms differ only in what the
 second pass was fitted on:
 
-- ``base``: the page-grouped out-of-fold first pass (the recipe before exp46);
+- ``base``: the page-grouped out-of-fold first pass (the shipped recipe);
 - ``candidate``: the site-grouped one.
 
 Writes ``P-base.npz`` and ``P-candidate.npz`` in ``heldout.py``'s format, for
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -46,9 +47,7 @@ def halves_by_site(rows: list[PageRows], seed: int) -> tuple[np.ndarray, np.ndar
     order = np.random.default_rng(seed).permutation(len(sites))
     first_sites: set[str] = set()
     pages_in_first = 0
-    sizes: dict[str, int] = {}
-    for r in rows:
-        sizes[r.group] = sizes.get(r.group, 0) + 1
+    sizes = Counter(r.group for r in rows)
     for i in order:
         if pages_in_first >= len(rows) / 2:
             break
