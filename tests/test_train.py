@@ -292,3 +292,20 @@ def test_out_of_fold_first_pass_never_saw_the_page_s_site():
     # split by page, a page's site mate teaches its label; split by site, nothing does
     assert accuracy(by_site=False) > 0.95
     assert accuracy(by_site=True) < 0.7
+
+
+def test_page_folds_by_site_never_put_a_site_on_both_sides():
+    from boilerml.train import page_folds
+
+    rows = _site_rows(pages_per_site=3, sites=7)
+    folds = list(page_folds(rows, 3, seed=1, by_site=True))
+    assert len(folds) == 3
+    for train_pages, test_pages in folds:
+        assert not {rows[i].group for i in train_pages} & {rows[i].group for i in test_pages}
+    # every page is tested exactly once
+    assert sorted(i for _, test in folds for i in test) == list(range(len(rows)))
+    # by page, some site lands on both sides; with fewer sites than folds, by page too
+    by_page = list(page_folds(rows, 3, seed=1))
+    assert any({rows[i].group for i in tr} & {rows[i].group for i in te} for tr, te in by_page)
+    two_sites = _site_rows(pages_per_site=3, sites=2)
+    assert len(list(page_folds(two_sites, 3, seed=1, by_site=True))) == 3
