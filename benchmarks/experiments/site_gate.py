@@ -66,6 +66,9 @@ def main() -> None:
     parser.add_argument("--datasets", default=None)
     parser.add_argument("--max-pages", type=int, default=None, help="per corpus (smoke tests)")
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument(
+        "--arms", choices=("both", "base"), default="both", help="base: only the shipped recipe's arm"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
@@ -92,7 +95,8 @@ def main() -> None:
         halves = halves_by_site(rows, args.seed)
         logging.info("%s: halves of %d and %d pages, no site in both", mode, len(halves[0]), len(halves[1]))
         unseen = with_context(rows, by_site)
-        for arm, fitted_on in (("base", with_context(rows, by_page)), ("candidate", unseen)):
+        arms = [("base", with_context(rows, by_page)), ("candidate", unseen)]
+        for arm, fitted_on in arms[: 1 if args.arms == "base" else 2]:
             final = predicted_by_other_half(fitted_on, unseen, by_site, halves, args.seed, boosting)
             write_mode(outputs[arm], mode, rows, final)
             np.savez_compressed(f"{args.out_prefix}-{arm}.npz", **outputs[arm])
