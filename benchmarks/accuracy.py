@@ -652,7 +652,9 @@ def site_batches(pages: list[Page], n_jobs: int) -> str:
     f1: dict[tuple[str, str], list[float]] = {}
     for mode, (inputs, options) in _site_batch_inputs(pages).items():
         alone = clean_many(inputs, n_jobs=n_jobs, return_exceptions=True, **options)
-        batch = clean_many(inputs, n_jobs=n_jobs, return_exceptions=True, site_repeats=True, urls=urls, **options)
+        batch = clean_many(
+            inputs, n_jobs=n_jobs, return_exceptions=True, site_repeats=True, urls=urls, **options
+        )
         for how, outputs in (("alone", alone), ("batch", batch)):
             f1[(mode, how)] = [
                 0.0 if isinstance(out, Exception) else token_f1(page.content, out)[2]
@@ -665,8 +667,9 @@ def site_batches(pages: list[Page], n_jobs: int) -> str:
             keys.append(f"pages with at least {MIN_OTHER_PAGES} site mates")
         for key in keys:
             groups[key].append(i)
+    columns = [f"{mode}, {c}" for mode in ("html", "text") for c in ("alone", "site batch", "change")]
     out = [
-        "| group | pages | html, alone | html, site batch | change | text, alone | text, site batch | change |",
+        "| group | pages | " + " | ".join(columns) + " |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for key in sorted(groups, key=_group_order):
