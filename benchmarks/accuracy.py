@@ -45,7 +45,7 @@ import signal
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -608,6 +608,81 @@ def format_curve(rows: list[tuple[str, str, float | None, float, float, float]])
     return "\n".join(out)
 
 
+# --- site batches (exp49) -------------------------------------------------------------------
+
+
+def _site_batch_inputs(pages: list[Page]) -> dict[str, tuple[list[str], dict]]:
+    """Each mode's inputs (the HTML; the text dump) and the options boilerml-html and
+    boilerml-text clean them with."""
+    from boilerml.segment import html_to_lines
+
+    htmls = [page.text() for page in pages]
+    dumps = [render_as_text(html_to_lines(html), uses_blank_lines(page)) for page, html in zip(pages, htmls)]
+    return {
+        "html": (htmls, {"input_format": "html"}),
+        "text": (dumps, {"input_format": "text", "unwrap": False, "markdown": False}),
+    }
+
+
+def _site_batch_urls(pages: list[Page]) -> list[str | None]:
+    """The URL each page is cleaned with in a site batch: the corpus's, else one on the site the
+    HTML names (the text dump then carries its page's site, as a WET record's URL does)."""
+    from boilerml.sites import corpus_url, site_key
+
+    urls = []
+    for page in pages:
+        url = corpus_url(page)
+        if not url:
+            site = site_key(page.html)
+            url = f"http://{site}/" if site else None
+        urls.append(url)
+    return urls
+
+
+def site_batches(pages: list[Page], n_jobs: int) -> str:
+    """Markdown: mean token F1 of both modes, each page cleaned alone and the dev split cleaned
+    as one batch with ``site_repeats`` (a page's repeats counted on the other dev pages of
+    its site), per group, with the pages whose site has enough dev pages for the rule."""
+    from boilerml import clean_many
+    from boilerml.repeats import MIN_OTHER_PAGES
+
+    urls = _site_batch_urls(pages)
+    site_pages = Counter(site_of(page) for page in pages)
+    with_mates = [site_pages[site_of(page)] > MIN_OTHER_PAGES for page in pages]
+    f1: dict[tuple[str, str], list[float]] = {}
+    for mode, (inputs, options) in _site_batch_inputs(pages).items():
+        alone = clean_many(inputs, n_jobs=n_jobs, return_exceptions=True, **options)
+        batch = clean_many(
+            inputs, n_jobs=n_jobs, return_exceptions=True, site_repeats=True, urls=urls, **options
+        )
+        for how, outputs in (("alone", alone), ("batch", batch)):
+            f1[(mode, how)] = [
+                0.0 if isinstance(out, Exception) else token_f1(page.content, out)[2]
+                for page, out in zip(pages, outputs, strict=True)
+            ]
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, page in enumerate(pages):
+        keys = ["all pages", page.dataset, language_group(page.lang)]
+        if with_mates[i]:
+            keys.append(f"pages with at least {MIN_OTHER_PAGES} site mates")
+        for key in keys:
+            groups[key].append(i)
+    columns = [f"{mode}, {c}" for mode in ("html", "text") for c in ("alone", "site batch", "change")]
+    out = [
+        "| group | pages | " + " | ".join(columns) + " |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key in sorted(groups, key=_group_order):
+        members = groups[key]
+        cells = []
+        for mode in ("html", "text"):
+            before = statistics.fmean(f1[(mode, "alone")][i] for i in members)
+            after = statistics.fmean(f1[(mode, "batch")][i] for i in members)
+            cells += [f"{before:.4f}", f"{after:.4f}", f"{after - before:+.4f}"]
+        out.append(f"| {key} | {len(members)} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 # --- floors -----------------------------------------------------------------------------------
 
 
@@ -705,6 +780,7 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--curve", action="store_true", help="measure boilerml's precision/recall knob")
     group.add_argument("--comments", action="store_true", help="score comment extraction")
     group.add_argument("--calibration", action="store_true", help="how well probabilities are calibrated")
+    group.add_argument("--site-batches", action="store_true", help="cleaning alone vs in site batches")
     parser.add_argument("--allow-lower", metavar="REASON", help="with --pin: lower floors, for this reason")
     args = parser.parse_args(argv)
 
@@ -720,6 +796,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown extractor(s) {unknown}")
     pages = select_pages(root, args.page_set)
     started = time.perf_counter()
+    if args.site_batches:
+        table = site_batches(pages, args.jobs)
+        print(table)
+        if args.write:
+            heading = (
+                f"Site batches, measured {datetime.date.today().isoformat()} on {len(pages)} dev pages "
+                "(`python benchmarks/accuracy.py --site-batches --write`): mean per-page token F1 of each "
+                "page cleaned alone and of the dev split cleaned as one batch with `site_repeats=True`."
+            )
+            write_results(f"{heading}\n\n{table}", "site-batches")
+        return 0
     for flag, (chunk_function, formatter, title) in REPORTS.items():
         if getattr(args, flag):
             chosen = [p for p in pages if p.comments is not None] if flag == "comments" else pages

@@ -7,7 +7,9 @@ loaded model for free; otherwise, since forking a threaded process can deadlock 
 they start from a fork server that has already imported boilerml (or are spawned) and load
 the model once each. Pages go out in small chunks and results come back in input order, with
 at most a few chunks per worker in flight, so an endless iterator of pages is cleaned in
-bounded memory.
+bounded memory. With ``site_repeats`` the whole batch is labelled first (the lines of every
+page are held), then the site rule of :mod:`boilerml.repeats` runs, then each page is
+reassembled.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any
 
+from .lines import LabelledLine
 from .model import Model, default_model
 from .pipeline import MAX_LINES, classify
-from .reassemble import DEFAULT_THRESHOLD, OutputFormat, check_keep, check_threshold, reassemble
+from .reassemble import DEFAULT_THRESHOLD, OutputFormat, check_keep, check_threshold, is_kept, reassemble
+from .repeats import mark_site_repeats
 from .segment import InputFormat
+from .sites import site_key
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +51,16 @@ def _start_worker(model: Model | None, options: dict[str, Any]) -> None:
     _worker_state["options"] = options
 
 
-def _clean_page(page: str | bytes, model: Model, options: dict[str, Any]) -> str:
+#: A page as the workers receive it: the page, or with ``site_repeats`` the page and its URL.
+WorkItem = str | bytes | tuple[str | bytes, str | None]
+#: A page's result from a worker: its output, or with ``site_repeats`` its labelled lines
+#: and site key (reassembled once the whole batch is in).
+WorkResult = str | tuple[list[LabelledLine], str | None]
+
+
+def _clean_page(item: WorkItem, model: Model, options: dict[str, Any]) -> WorkResult:
+    page, url = item if options["site_repeats"] else (item, None)
+    assert not isinstance(page, tuple)
     labelled = classify(
         page,
         input_format=options["input_format"],
@@ -56,14 +70,16 @@ def _clean_page(page: str | bytes, model: Model, options: dict[str, Any]) -> str
         markdown=options["markdown"],
         explain=options["explain"],
     )
+    if options["site_repeats"]:
+        return labelled, site_key(page, url)
     return reassemble(labelled, options["keep"], options["output_format"], options["threshold"])
 
 
-def _clean_chunk(pages: list[str | bytes]) -> list[str | Exception]:
-    results: list[str | Exception] = []
-    for page in pages:
+def _clean_chunk(items: list[WorkItem]) -> list[WorkResult | Exception]:
+    results: list[WorkResult | Exception] = []
+    for item in items:
         try:
-            results.append(_clean_page(page, _worker_state["model"], _worker_state["options"]))
+            results.append(_clean_page(item, _worker_state["model"], _worker_state["options"]))
         except Exception as error:  # handed back to the caller, who decides
             results.append(error)
     return results
@@ -109,6 +125,8 @@ def clean_many(
     markdown: bool = True,
     explain: bool = False,
     return_exceptions: bool = False,
+    site_repeats: bool = False,
+    urls: Iterable[str | None] | None = None,
 ) -> Iterator[str | Exception]:
     """Clean many pages, in input order, on ``n_jobs`` processes.
 
@@ -123,6 +141,14 @@ def clean_many(
             which have no place for it.
         return_exceptions: yield a page's exception in its place instead of raising it (a
             batch then never stops for one bad page).
+        site_repeats: drop the lines a site repeats on its other pages in the batch (its
+            menus, footers, bylines), unless the model is sure they are content
+            (:mod:`boilerml.repeats`; measured in the README). The whole batch is labelled
+            before the first page is yielded, so memory grows with it: give it a crawl's or
+            a site's pages, in batches of up to some thousands.
+        urls: with ``site_repeats``, each page's URL (None where unknown), in the order of
+            ``pages``; it names the page's site. Without it, or where it is None, the site is
+            read from the page (canonical link, ``og:url``, the host its links point to).
         input_format, keep, threshold, model, max_lines, unwrap, markdown: as for
             :func:`boilerml.clean`.
 
@@ -143,31 +169,59 @@ def clean_many(
         "markdown": markdown,
         "explain": explain,
     }
+    if urls is not None and not site_repeats:
+        raise ValueError("urls name the pages' sites for site_repeats=True; pass both or neither")
+    options["site_repeats"] = site_repeats
+    items: Iterable[WorkItem] = pages
+    if site_repeats:
+        items = zip(pages, urls, strict=True) if urls is not None else ((page, None) for page in pages)
     workers = worker_count(n_jobs)
     if workers == 1:
-        results = _in_process(pages, model, options)
+        results = _in_process(items, model, options)
     else:
-        results = _in_workers(pages, model, options, workers)
+        results = _in_workers(items, model, options, workers)
+    if site_repeats:
+        results = _without_site_repeats(results, options)
     for result in results:
         if isinstance(result, Exception) and not return_exceptions:
             raise result
         yield result
 
 
-def _in_process(
-    pages: Iterable[str | bytes], model: Model | None, options: dict[str, Any]
+def _without_site_repeats(
+    results: Iterable[WorkResult | Exception], options: dict[str, Any]
 ) -> Iterator[str | Exception]:
+    """Reassemble a whole batch's labelled pages once the site rule has marked their lines."""
+    collected = list(results)
+    done = [i for i, result in enumerate(collected) if isinstance(result, tuple)]
+    pages = [collected[i][0] for i in done]  # type: ignore[index]
+    # A page whose site is unknown is a site of its own: its index names it.
+    sites = [collected[i][1] or i for i in done]  # type: ignore[index]
+    keep, threshold = options["keep"], options["threshold"]
+    kept = [[is_kept(line, keep, threshold) for line in page] for page in pages]
+    marked = dict(zip(done, mark_site_repeats(pages, sites, kept), strict=True))
+    for i, result in enumerate(collected):
+        if i in marked:
+            yield reassemble(marked[i], keep, options["output_format"], threshold)
+        else:
+            assert isinstance(result, Exception)
+            yield result
+
+
+def _in_process(
+    items: Iterable[WorkItem], model: Model | None, options: dict[str, Any]
+) -> Iterator[WorkResult | Exception]:
     model = model or default_model()
-    for page in pages:
+    for item in items:
         try:
-            yield _clean_page(page, model, options)
+            yield _clean_page(item, model, options)
         except Exception as error:
             yield error
 
 
 def _in_workers(
-    pages: Iterable[str | bytes], model: Model | None, options: dict[str, Any], workers: int
-) -> Iterator[str | Exception]:
+    items: Iterable[WorkItem], model: Model | None, options: dict[str, Any], workers: int
+) -> Iterator[WorkResult | Exception]:
     method = start_method()
     context = multiprocessing.get_context(method)
     if method == "fork":
@@ -175,10 +229,10 @@ def _in_workers(
     elif method == "forkserver":
         context.set_forkserver_preload(["boilerml.batch", "boilerml.trees"])
     logger.debug("cleaning on %d %s workers", workers, method)
-    page_iterator = iter(pages)
+    page_iterator = iter(items)
     pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(model, options))
     with pool:
-        pending: deque[Future[list[str | Exception]]] = deque()
+        pending: deque[Future[list[WorkResult | Exception]]] = deque()
 
         def submit_next() -> bool:
             chunk = list(islice(page_iterator, CHUNK_PAGES))

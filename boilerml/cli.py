@@ -20,7 +20,7 @@ import os
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -160,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --format json: give each line a 'why', the features that weighed for and against "
         "its label (slower: see the README)",
+    )
+    clean.add_argument(
+        "--site-repeats",
+        action="store_true",
+        help="drop the lines a site repeats on its other pages among the inputs (menus, footers), "
+        "unless the model is sure they are content; an archive's pages are grouped by their URLs, "
+        "files by the site their HTML names. Every input is read before the first is written",
     )
 
     show = commands.add_parser("classify", help="print every line with its label and probability")
@@ -325,6 +332,7 @@ def _clean_options(args: argparse.Namespace) -> dict[str, Any]:
         "markdown": not args.no_markdown,
         "explain": args.explain,
         "return_exceptions": True,  # one bad page must not end a batch; it is reported instead
+        "site_repeats": args.site_repeats,
     }
 
 
@@ -390,8 +398,13 @@ def _clean_archive(args: argparse.Namespace, model: Model | None, name: str, out
             sent.append(archived)
             yield archived.page
 
+    page_source: Iterable[str] = pages_of_the_format()
+    urls = None
+    if args.site_repeats:  # the whole archive is labelled before its first page is written anyway
+        page_source = list(page_source)
+        urls = [archived.url for archived in sent]
     results = clean_many(
-        pages_of_the_format(), input_format=input_format, model=model, **_clean_options(args)
+        page_source, input_format=input_format, model=model, urls=urls, **_clean_options(args)
     )
     failed = 0
     with tqdm(unit="page", desc=name, file=sys.stderr, disable=not shown) as progress:

@@ -116,6 +116,10 @@ class LabelledLine:
         probabilities: class name to probability, summing to 1.
         line: the segmented line the verdict is about (its DOM context included).
         explanation: why it got its label (only when asked for: ``classify(explain=True)``).
+        repeats_on_site: on how many other pages of its site in the batch the line is (only
+            when a batch is cleaned with ``site_repeats=True``; :mod:`boilerml.repeats`).
+        site_repeat: the batch rule drops the line as its site's boilerplate: it is on
+            enough of the site's other pages and the model is not sure it is content.
     """
 
     text: str
@@ -123,6 +127,8 @@ class LabelledLine:
     probabilities: dict[str, float] = field(default_factory=dict)
     line: Line | None = None
     explanation: Explanation | None = None
+    repeats_on_site: int = 0
+    site_repeat: bool = False
 
     @property
     def probability(self) -> float:

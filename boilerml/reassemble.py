@@ -41,8 +41,11 @@ def is_kept(line: LabelledLine, keep: Sequence[str], threshold: float | None = D
     A line is kept when the probabilities of the ``keep`` classes sum to at least
     ``threshold``: higher values trade recall for precision (the measured curve is in the
     README). With ``threshold=None``, when its most probable label (``line.label``) is in
-    ``keep``.
+    ``keep``. A line the batch rule marked as its site's boilerplate (``site_repeat``) is
+    never kept.
     """
+    if line.site_repeat:
+        return False
     if threshold is None:
         return line.label in keep
     return sum(line.probabilities.get(label, 0.0) for label in keep) >= threshold
@@ -104,6 +107,8 @@ def to_json(
                     "label": line.label,
                     "probabilities": line.probabilities,
                     "kept": is_kept(line, keep, threshold),
+                    **({"repeats_on_site": line.repeats_on_site} if line.repeats_on_site else {}),
+                    **({"site_repeat": True} if line.site_repeat else {}),
                     **({} if line.explanation is None else {"why": explanation_record(line.explanation)}),
                 }
                 for line in labelled

@@ -10,7 +10,8 @@ The key is a registrable-looking domain (``news.bbc.co.uk`` -> ``bbc.co.uk``), r
 order: the corpus's ``url`` field; a DAnIEL page id (``<date>_<host>_<hash>``); the page's
 canonical link, ``og:url`` or ``<base href>`` (an archive.org copy gives the archived URL's
 host); the host most of the page's absolute links point to. A page with none of these is a
-site of its own. Nothing here is on the classification path.
+site of its own. :func:`site_key` does the same for any page (a URL given, or none); batch
+cleaning with ``site_repeats`` groups pages by it (:mod:`boilerml.repeats`).
 """
 
 from __future__ import annotations
@@ -70,27 +71,42 @@ def domain_of(url: str) -> str | None:
     return ".".join(labels[-keep:])
 
 
-def site_of(page: Page) -> str:
-    """The site key of a corpus page (see the module docstring); ``dataset/id`` if none is found."""
-    candidates: list[str] = []
-    if page.extra.get("url"):
-        candidates.append(page.extra["url"])
-    if page.dataset == "daniel" and page.page_id.count("_") >= 2:
-        candidates.append("http://" + page.page_id.split("_")[1])
-    head = page.html[:HEAD_BYTES]
-    for pattern in _PAGE_URL_PATTERNS:
-        found = pattern.search(head)
-        if found:
-            candidates.append(found.group(1).decode("latin-1"))
-    for url in candidates:
+def site_key(page: str | bytes, url: str | None = None) -> str | None:
+    """The site a page comes from, for any page: the domain of ``url`` when given (a WARC
+    record's target URI), else of the page's canonical link, ``og:url`` or ``<base href>``,
+    else the host most of its absolute links point to; None when there is none of these (a
+    text page, a page with only relative links).
+    """
+    if url:
         domain = domain_of(url)
         if domain:
             return domain
-    linked = Counter(domain_of(m.decode("latin-1")) for m in _ABSOLUTE_LINK.findall(page.html))
+    html = page.encode("utf-8", errors="replace") if isinstance(page, str) else page
+    head = html[:HEAD_BYTES]
+    for pattern in _PAGE_URL_PATTERNS:
+        found = pattern.search(head)
+        if found:
+            domain = domain_of(found.group(1).decode("latin-1"))
+            if domain:
+                return domain
+    linked = Counter(domain_of(m.decode("latin-1")) for m in _ABSOLUTE_LINK.findall(html))
     linked.pop(None, None)
     if linked:
         return str(linked.most_common(1)[0][0])
-    return f"{page.dataset}/{page.page_id}"
+    return None
+
+
+def corpus_url(page: Page) -> str | None:
+    """The URL a corpus records for a page: its ``url`` field, or the host in a DAnIEL id."""
+    url = page.extra.get("url")
+    if not url and page.dataset == "daniel" and page.page_id.count("_") >= 2:
+        url = "http://" + page.page_id.split("_")[1]
+    return url
+
+
+def site_of(page: Page) -> str:
+    """The site key of a corpus page (see the module docstring); ``dataset/id`` if none is found."""
+    return site_key(page.html, corpus_url(page)) or f"{page.dataset}/{page.page_id}"
 
 
 def sites_of_split(root: Path, split: str) -> frozenset[str]:
