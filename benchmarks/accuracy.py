@@ -647,8 +647,9 @@ def site_batches(pages: list[Page], n_jobs: int) -> str:
     from boilerml.repeats import MIN_OTHER_PAGES
 
     urls = _site_batch_urls(pages)
-    site_pages = Counter(site_of(page) for page in pages)
-    with_mates = [site_pages[site_of(page)] > MIN_OTHER_PAGES for page in pages]
+    sites = [site_of(page) for page in pages]
+    site_pages = Counter(sites)
+    with_mates = [site_pages[site] > MIN_OTHER_PAGES for site in sites]
     f1: dict[tuple[str, str], list[float]] = {}
     for mode, (inputs, options) in _site_batch_inputs(pages).items():
         alone = clean_many(inputs, n_jobs=n_jobs, return_exceptions=True, **options)
