@@ -7,9 +7,9 @@ loaded model for free; otherwise, since forking a threaded process can deadlock 
 they start from a fork server that has already imported boilerml (or are spawned) and load
 the model once each. Pages go out in small chunks and results come back in input order, with
 at most a few chunks per worker in flight, so an endless iterator of pages is cleaned in
-bounded memory. With ``site_repeats`` the whole batch is labelled first (the lines of every
-page are held), then the site rule of :mod:`boilerml.repeats` runs, then each page is
-reassembled.
+bounded memory. With ``site_repeats`` the whole batch is labelled first (the labelled pages
+wait in a temporary file, and memory holds a fingerprint of each line), then the site rule of
+:mod:`boilerml.repeats` runs, then each page is read back and reassembled.
 """
 
 from __future__ import annotations
@@ -17,17 +17,21 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any
 
+import numpy as np
+
 from .lines import LabelledLine
 from .model import Model, default_model
 from .pipeline import MAX_LINES, classify
 from .reassemble import DEFAULT_THRESHOLD, OutputFormat, check_keep, check_threshold, is_kept, reassemble
-from .repeats import mark_site_repeats
+from .repeats import count_holders, line_hashes, line_key, mark_page
 from .segment import InputFormat
 from .sites import site_key
 
@@ -40,6 +44,9 @@ CHUNK_PAGES = 8
 #: Chunks in flight per worker: enough that no worker waits for the next chunk, few enough
 #: that memory does not grow with the number of pages.
 CHUNKS_IN_FLIGHT_PER_WORKER = 4
+
+#: Stands in for a page's fingerprints once they have been used (frees them as the batch is written).
+_RELEASED = np.zeros(0, dtype=np.int64)
 
 #: The options and model of this worker process, set once by :func:`_start_worker` (only
 #: ever assigned inside worker processes).
@@ -144,8 +151,9 @@ def clean_many(
         site_repeats: drop the lines a site repeats on its other pages in the batch (its
             menus, footers, bylines), unless the model is sure they are content
             (:mod:`boilerml.repeats`; measured in the README). The whole batch is labelled
-            before the first page is yielded, so memory grows with it: give it a crawl's or
-            a site's pages, in batches of up to some thousands.
+            before the first page is yielded: the labelled pages wait in a temporary file
+            (about 190 bytes a line; ``TMPDIR`` chooses where) and memory grows by 8 bytes a
+            line.
         urls: with ``site_repeats``, each page's URL (None where unknown), in the order of
             ``pages``; it names the page's site. Without it, or where it is None, the site is
             read from the page (canonical link, ``og:url``, the host its links point to).
@@ -191,21 +199,38 @@ def clean_many(
 def _without_site_repeats(
     results: Iterable[WorkResult | Exception], options: dict[str, Any]
 ) -> Iterator[str | Exception]:
-    """Reassemble a whole batch's labelled pages once the site rule has marked their lines."""
-    collected = list(results)
-    done = [i for i, result in enumerate(collected) if isinstance(result, tuple)]
-    pages = [collected[i][0] for i in done]  # type: ignore[index]
-    # A page whose site is unknown is a site of its own: its index names it.
-    sites = [collected[i][1] or i for i in done]  # type: ignore[index]
+    """Reassemble a whole batch's labelled pages once the site rule has marked their lines.
+
+    Memory stays bounded by the batch's line count, not its text: as the labelled pages come
+    in, each is written to a temporary file and only its lines' fingerprints are kept
+    (:func:`boilerml.repeats.line_hashes`, eight bytes a line); once the batch is in, the
+    fingerprints are counted and the pages are read back one at a time, marked and reassembled.
+    """
     keep, threshold = options["keep"], options["threshold"]
-    kept = [[is_kept(line, keep, threshold) for line in page] for page in pages]
-    marked = dict(zip(done, mark_site_repeats(pages, sites, kept), strict=True))
-    for i, result in enumerate(collected):
-        if i in marked:
-            yield reassemble(marked[i], keep, options["output_format"], threshold)
-        else:
-            assert isinstance(result, Exception)
-            yield result
+    hashes: list[np.ndarray] = []
+    failures: dict[int, Exception] = {}
+    with tempfile.TemporaryFile(prefix="boilerml-batch-") as spill:
+        for i, result in enumerate(results):
+            if isinstance(result, Exception):
+                failures[i] = result
+                continue
+            labelled, site = result  # type: ignore[misc]
+            # A page whose site is unknown is a site of its own: its index names it.
+            hashes.append(line_hashes([line_key(line.text) for line in labelled], site or i))
+            pickle.dump(labelled, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        counts = count_holders(hashes)
+        spill.seek(0)
+        done = 0
+        for i in range(len(hashes) + len(failures)):
+            if i in failures:
+                yield failures.pop(i)
+                continue
+            page: list[LabelledLine] = pickle.load(spill)
+            kept = [is_kept(line, keep, threshold) for line in page]
+            marked = mark_page(page, counts.holders(hashes[done]) - 1, kept)
+            hashes[done] = _RELEASED  # what was counted is no longer needed
+            done += 1
+            yield reassemble(marked, keep, options["output_format"], threshold)
 
 
 def _in_process(

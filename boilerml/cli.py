@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import itertools
 import json
 import logging
@@ -20,7 +21,7 @@ import os
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -387,24 +388,30 @@ def _clean_archive(args: argparse.Namespace, model: Model | None, name: str, out
         return 0
     input_format = first.input_format
     sent: deque[ArchivedPage] = deque()
+    all_sent = False
     skipped = 0
 
     def pages_of_the_format() -> Iterator[str]:
-        nonlocal skipped
+        nonlocal skipped, all_sent
         for archived in itertools.chain([first], pages):
             if archived.input_format != input_format:
                 skipped += 1
                 continue
-            sent.append(archived)
+            # Only the record's fields wait for the result: the page itself is not held, so
+            # memory does not grow while results lag behind (all of them with --site-repeats).
+            sent.append(dataclasses.replace(archived, page=""))
             yield archived.page
+        all_sent = True
 
-    page_source: Iterable[str] = pages_of_the_format()
-    urls = None
-    if args.site_repeats:  # the whole archive is labelled before its first page is written anyway
-        page_source = list(page_source)
-        urls = [archived.url for archived in sent]
+    def url_of_the_page_just_sent() -> Iterator[str]:
+        # clean_many zips pages with their URLs, pulling a page before its URL: the URL of the
+        # page just pulled is the last record sent, and there is none once the pages are done.
+        while not all_sent:
+            yield sent[-1].url
+
+    urls = url_of_the_page_just_sent() if args.site_repeats else None
     results = clean_many(
-        page_source, input_format=input_format, model=model, urls=urls, **_clean_options(args)
+        pages_of_the_format(), input_format=input_format, model=model, urls=urls, **_clean_options(args)
     )
     failed = 0
     with tqdm(unit="page", desc=name, file=sys.stderr, disable=not shown) as progress:

@@ -14,9 +14,8 @@ pipeline calls, between classify and reassemble.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Hashable, Sequence
-from dataclasses import replace
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,6 +43,46 @@ def line_key(text: str) -> str:
     return _SPACE.sub(" ", _DIGITS.sub("0", text.lower())).strip()
 
 
+def line_hashes(keys: Sequence[str], site: Hashable) -> np.ndarray:
+    """A 64-bit fingerprint of each ``(site, key)`` pair, shape ``(lines,)``, ``int64``.
+
+    Counting fingerprints instead of keys holds eight bytes per line, whatever its length.
+    They come from Python's ``hash``, which is seeded per process: compare them only with
+    fingerprints made in the same process. Two different pairs share one with a chance of
+    about one in 2**64 per pair of lines, which a crawl never meets in practice.
+    """
+    return np.fromiter((hash((site, key)) for key in keys), dtype=np.int64, count=len(keys))
+
+
+@dataclass(frozen=True)
+class HolderCounts:
+    """On how many pages of a batch each line fingerprint is: ``fingerprints`` sorted, shape
+    ``(k,)``, and ``pages`` holding each, shape ``(k,)``."""
+
+    fingerprints: np.ndarray
+    pages: np.ndarray
+
+    def holders(self, hashes: np.ndarray) -> np.ndarray:
+        """For fingerprints ``(n,)`` (:func:`line_hashes`), the pages holding each, ``int32 (n,)``
+        (0 for a fingerprint no counted page had)."""
+        if len(self.fingerprints) == 0:
+            return np.zeros(len(hashes), dtype=np.int32)
+        at = np.searchsorted(self.fingerprints, hashes)
+        found = at < len(self.fingerprints)
+        found[found] = self.fingerprints[at[found]] == hashes[found]
+        return np.where(found, self.pages[np.minimum(at, len(self.pages) - 1)], 0).astype(np.int32)
+
+
+def count_holders(page_hashes: Iterable[np.ndarray]) -> HolderCounts:
+    """Count, for every fingerprint, the pages that hold it (each page once, however many of
+    its lines share it). ``page_hashes``: per page, its :func:`line_hashes`."""
+    distinct = [np.unique(hashes) for hashes in page_hashes]
+    fingerprints, pages = np.unique(
+        np.concatenate(distinct) if distinct else np.zeros(0, np.int64), return_counts=True
+    )
+    return HolderCounts(fingerprints, pages)
+
+
 def repeats_on_site(keys: Sequence[Sequence[str]], sites: Sequence[Hashable]) -> list[np.ndarray]:
     """For every line of every page, on how many other pages of its site its key is.
 
@@ -54,13 +93,9 @@ def repeats_on_site(keys: Sequence[Sequence[str]], sites: Sequence[Hashable]) ->
     Returns:
         Per page, an ``int32`` array of shape ``(lines,)``.
     """
-    holders: dict[Hashable, Counter[str]] = defaultdict(Counter)
-    for page_keys, site in zip(keys, sites, strict=True):
-        holders[site].update(set(page_keys))
-    return [
-        np.array([holders[site][key] - 1 for key in page_keys], dtype=np.int32)
-        for page_keys, site in zip(keys, sites, strict=True)
-    ]
+    hashes = [line_hashes(page_keys, site) for page_keys, site in zip(keys, sites, strict=True)]
+    counts = count_holders(hashes)
+    return [counts.holders(page) - 1 for page in hashes]
 
 
 def site_repeat_mask(
@@ -92,6 +127,37 @@ def site_repeat_mask(
     return removed
 
 
+def mark_page(
+    page: Sequence[LabelledLine],
+    repeats: np.ndarray,
+    kept: Sequence[bool],
+    min_other_pages: int = MIN_OTHER_PAGES,
+    keep_cap: float = KEEP_CAP,
+    guard_share: float = DUPLICATE_GUARD_SHARE,
+) -> list[LabelledLine]:
+    """One page's lines, copied with ``repeats_on_site`` and ``site_repeat`` set.
+
+    Args:
+        page: its labelled lines.
+        repeats: on how many other pages of its site each line is, shape ``(n,)``.
+        kept: per line, whether the reassembler would keep it without the rule (the guard
+            weighs what the rule removes against it).
+    """
+    removed = site_repeat_mask(
+        repeats,
+        np.array([line.probabilities.get("content", 0.0) for line in page]),
+        np.array(kept, dtype=bool),
+        np.array([len(line.text) for line in page]),
+        min_other_pages,
+        keep_cap,
+        guard_share,
+    )
+    return [
+        replace(line, repeats_on_site=int(count), site_repeat=bool(drop))
+        for line, count, drop in zip(page, repeats, removed, strict=True)
+    ]
+
+
 def mark_site_repeats(
     pages: Sequence[Sequence[LabelledLine]],
     sites: Sequence[Hashable],
@@ -105,28 +171,13 @@ def mark_site_repeats(
     Args:
         pages: each page's labelled lines.
         sites: each page's site (see :func:`boilerml.sites.site_key`).
-        kept: per page and line, whether the reassembler would keep it without the rule (the
-            guard weighs what the rule removes against it).
+        kept: per page and line, whether the reassembler would keep it without the rule.
 
     Returns:
-        The pages' lines, copied with the two fields set.
+        The pages' lines, copied with the two fields set (:func:`mark_page`).
     """
     counts = repeats_on_site([[line_key(line.text) for line in page] for page in pages], sites)
-    marked: list[list[LabelledLine]] = []
-    for page, repeats, page_kept in zip(pages, counts, kept, strict=True):
-        removed = site_repeat_mask(
-            repeats,
-            np.array([line.probabilities.get("content", 0.0) for line in page]),
-            np.array(page_kept, dtype=bool),
-            np.array([len(line.text) for line in page]),
-            min_other_pages,
-            keep_cap,
-            guard_share,
-        )
-        marked.append(
-            [
-                replace(line, repeats_on_site=int(count), site_repeat=bool(drop))
-                for line, count, drop in zip(page, repeats, removed, strict=True)
-            ]
-        )
-    return marked
+    return [
+        mark_page(page, repeats, page_kept, min_other_pages, keep_cap, guard_share)
+        for page, repeats, page_kept in zip(pages, counts, kept, strict=True)
+    ]

@@ -11,10 +11,13 @@ import pytest
 from boilerml.batch import clean_many
 from boilerml.cli import main
 from boilerml.lines import LabelledLine
-from boilerml.reassemble import is_kept, to_json, to_text
+from boilerml.pipeline import classify
+from boilerml.reassemble import is_kept, reassemble, to_json, to_text
 from boilerml.repeats import (
     KEEP_CAP,
     MIN_OTHER_PAGES,
+    count_holders,
+    line_hashes,
     line_key,
     mark_site_repeats,
     repeats_on_site,
@@ -94,6 +97,17 @@ def test_guard_spares_a_page_whose_kept_text_is_mostly_repeats():
     assert not site_repeat_mask(repeats, p_content, kept, np.array([60, 60, 100])).any()
 
 
+def test_fingerprints_count_each_page_once_and_keep_sites_apart():
+    pages = [(["menu", "menu", "story a"], "x"), (["menu", "story b"], "x"), (["menu"], "y")]
+    hashes = [line_hashes(keys, site) for keys, site in pages]
+    counts = count_holders(hashes)
+    assert counts.holders(hashes[0]).tolist() == [2, 2, 1]
+    assert counts.holders(hashes[2]).tolist() == [1]  # another site's "menu"
+    assert counts.holders(line_hashes(["never seen", "menu"], "x")).tolist() == [0, 2]
+    empty = count_holders([])
+    assert empty.holders(line_hashes(["menu"], "x")).tolist() == [0]
+
+
 def test_marked_lines_are_never_kept_and_say_why():
     pages = [
         [_line("Share this story", 0.7), _line(f"Story number {word} is long and different", 0.95)]
@@ -159,6 +173,20 @@ def test_workers_give_what_one_process_gives(site_pages):
     two = list(clean_many(pages, site_repeats=True, return_exceptions=True, n_jobs=2))
     assert one[:-1] == two[:-1] and type(one[-1]) is type(two[-1]) is not str
     assert all(SUBSCRIBE not in text for text in one[:-1])
+
+
+def test_a_batch_streams_to_what_the_rule_gives_in_memory(site_pages):
+    # The batch writes its labelled pages to a file and counts fingerprints; marking the
+    # pages held in memory (mark_site_repeats) must give the same output, here with pages
+    # of two sites, one page of which names no site.
+    pages = site_pages + [_page(title, body, domain="other.example.org") for title, body in STORIES[:3]]
+    pages.append("A plain text page\n" + SUBSCRIBE)
+    labelled = [classify(page) for page in pages]
+    sites = [site_key(page) or i for i, page in enumerate(pages)]
+    kept = [[is_kept(line, ("content",)) for line in page] for page in labelled]
+    expected = [reassemble(page, output_format="json") for page in mark_site_repeats(labelled, sites, kept)]
+    assert sum('"site_repeat": true' in page for page in expected) >= 6
+    assert list(clean_many(pages, output_format="json", site_repeats=True)) == expected
 
 
 def test_urls_need_site_repeats(site_pages):
