@@ -27,6 +27,8 @@ Modes:
              comment gold of dragnet and l3s-gn1, for boilerml and trafilatura.
   --calibration  reliability of the line probabilities against the derived labels.
   --curve    measure boilerml's precision/recall knob (``threshold``) on the set, both modes.
+  --renderings  text mode on each page rendered by boilerml's dump and by another tool
+             (Resiliparse's full-page text), with HTML mode beside.
   --pin      measure boilerml on the set and write its floors; refuses to lower a floor unless
              ``--allow-lower REASON`` is given, and records every change with its reason.
 
@@ -608,6 +610,60 @@ def format_curve(rows: list[tuple[str, str, float | None, float, float, float]])
     return "\n".join(out)
 
 
+# --- renderings --------------------------------------------------------------------------------
+
+#: How a page reaches text mode: boilerml's own dump (what training renders), and a page
+#: turned into text by another tool, as crawl pipelines hand it on (Resiliparse's full-page
+#: text, ``main_content=False``: no boilerplate removed, its own blocks and line breaks).
+RENDERINGS = ("boilerml dump", "resiliparse full page")
+
+
+def _rendered(page: Page, html: str) -> dict[str, str]:
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.html import HTMLTree
+
+    from boilerml.segment import html_to_lines
+
+    other = extract_plain_text(
+        HTMLTree.parse(html), main_content=False, alt_texts=False, links=False, list_bullets=False
+    )
+    own = render_as_text(html_to_lines(html), uses_blank_lines(page))
+    return dict(zip(RENDERINGS, (own, other), strict=True))
+
+
+def _renderings_chunk(pages: list[Page]) -> list[tuple[list[str], str, float]]:
+    """(groups, rendering, token F1) of text mode on each rendering of each page, and of HTML
+    mode (rendering ``"HTML"``) for reference."""
+    import boilerml
+
+    rows = []
+    for page in pages:
+        html = page.text()
+        groups = ["all pages", page.dataset, language_group(page.lang)]
+        outputs = {"HTML": boilerml.clean(html, input_format="html")}
+        for rendering, text in _rendered(page, html).items():
+            # Read as any text input is (unwrap and Markdown on): another tool's text is not
+            # one block per line by construction, as boilerml's dump is.
+            outputs[rendering] = boilerml.clean(text, input_format="text")
+        rows += [(groups, name, token_f1(page.content, out)[2]) for name, out in outputs.items()]
+    return rows
+
+
+def format_renderings(rows: list[tuple[list[str], str, float]]) -> str:
+    """Markdown: mean token F1 of text mode per rendering (and of HTML mode), per group."""
+    grouped: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for groups, name, f1 in rows:
+        for key in groups:
+            grouped[(key, name)].append(f1)
+    names = ["HTML", *RENDERINGS]
+    columns = ["HTML mode"] + [f"text mode, {name}" for name in RENDERINGS]
+    out = ["| group | pages | " + " | ".join(columns) + " |", "|---" * (len(columns) + 2) + "|"]
+    for key in sorted({key for key, _ in grouped}, key=_group_order):
+        cells = [f"{statistics.fmean(grouped[(key, name)]):.3f}" for name in names]
+        out.append(f"| {key} | {len(grouped[(key, 'HTML')])} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 # --- site batches (exp49) -------------------------------------------------------------------
 
 
@@ -765,6 +821,7 @@ REPORTS: dict[str, tuple[Callable[[list[Page]], list], Callable[[list], str], st
     "comments": (_comment_chunk, format_comments, "Comment extraction against the comment gold"),
     "calibration": (_calibration_chunk, format_calibration, "Calibration against the derived labels"),
     "curve": (_curve_chunk, format_curve, "The threshold knob"),
+    "renderings": (_renderings_chunk, format_renderings, "Text mode on other tools' renderings"),
 }
 
 
@@ -781,6 +838,7 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--curve", action="store_true", help="measure boilerml's precision/recall knob")
     group.add_argument("--comments", action="store_true", help="score comment extraction")
     group.add_argument("--calibration", action="store_true", help="how well probabilities are calibrated")
+    group.add_argument("--renderings", action="store_true", help="text mode on other tools' text")
     group.add_argument("--site-batches", action="store_true", help="cleaning alone vs in site batches")
     parser.add_argument("--allow-lower", metavar="REASON", help="with --pin: lower floors, for this reason")
     args = parser.parse_args(argv)

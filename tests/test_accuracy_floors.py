@@ -113,3 +113,20 @@ def test_dev_pages_on_sites_without_train_pages_get_their_own_rows(accuracy, tmp
     assert [s.unseen_site for s in scores] == [False, True]
     assert "sites not in train, English pages" in accuracy.groups_of(scores[1])
     assert not any(key.startswith("sites not in train") for key in accuracy.groups_of(scores[0]))
+
+
+def test_renderings_score_text_mode_on_each_tool_s_text(accuracy):
+    pytest.importorskip("resiliparse")
+    story = "The harbour reopened on Monday after a week of repairs to the old stone wall. " * 3
+    menu = "<ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul>"
+    html = f"<html><body>{menu}<p>{story}</p>"
+    page = Page("demo", "p1", "en", "dev", html.encode(), "utf-8", story, None, {})
+    rendered = accuracy._rendered(page, html)
+    assert list(rendered) == list(accuracy.RENDERINGS)
+    assert all("harbour reopened" in text and "Home" in text for text in rendered.values())
+    rows = accuracy._renderings_chunk([page])
+    assert sorted(name for _, name, _ in rows) == sorted(["HTML", *accuracy.RENDERINGS])
+    assert all(f1 > 0.9 for _, _, f1 in rows)
+    chinese = [(["Chinese pages"], name, 0.5) for name in ("HTML", *accuracy.RENDERINGS)]
+    table = accuracy.format_renderings(rows + chinese)
+    assert "| all pages | 1 |" in table and "| Chinese pages | 1 | 0.500 | 0.500 | 0.500 |" in table
