@@ -7,8 +7,10 @@ text is on at least :data:`MIN_OTHER_PAGES` other pages of its site is a **site 
 site repeat is not kept unless the model is very sure it is content
 (:data:`KEEP_CAP`). Measured in ``benchmarks/experiments/exp49.md``.
 
-Everything here is plain functions over plain data; :func:`mark_site_repeats` is the one the
-pipeline calls, between classify and reassemble.
+Everything here is plain functions over plain data, run between classify and reassemble.
+:func:`mark_site_repeats` marks a batch held in memory; :func:`boilerml.batch.clean_many` does
+the same a page at a time (:func:`line_hashes`, :func:`count_holders`, :func:`mark_page`), so
+that a batch's text need not be held.
 """
 
 from __future__ import annotations
