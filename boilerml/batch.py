@@ -45,9 +45,6 @@ CHUNK_PAGES = 8
 #: that memory does not grow with the number of pages.
 CHUNKS_IN_FLIGHT_PER_WORKER = 4
 
-#: Stands in for a page's fingerprints once they have been used (frees them as the batch is written).
-_RELEASED = np.zeros(0, dtype=np.int64)
-
 #: The options and model of this worker process, set once by :func:`_start_worker` (only
 #: ever assigned inside worker processes).
 _worker_state: dict[str, Any] = {}
@@ -207,7 +204,7 @@ def _without_site_repeats(
     fingerprints are counted and the pages are read back one at a time, marked and reassembled.
     """
     keep, threshold = options["keep"], options["threshold"]
-    hashes: list[np.ndarray] = []
+    hashes: deque[np.ndarray] = deque()  # per page, in order; each is freed once used
     failures: dict[int, Exception] = {}
     with tempfile.TemporaryFile(prefix="boilerml-batch-") as spill:
         for i, result in enumerate(results):
@@ -220,16 +217,13 @@ def _without_site_repeats(
             pickle.dump(labelled, spill, protocol=pickle.HIGHEST_PROTOCOL)
         counts = count_holders(hashes)
         spill.seek(0)
-        done = 0
         for i in range(len(hashes) + len(failures)):
             if i in failures:
                 yield failures.pop(i)
                 continue
             page: list[LabelledLine] = pickle.load(spill)
             kept = [is_kept(line, keep, threshold) for line in page]
-            marked = mark_page(page, counts.holders(hashes[done]) - 1, kept)
-            hashes[done] = _RELEASED  # what was counted is no longer needed
-            done += 1
+            marked = mark_page(page, counts.holders(hashes.popleft()) - 1, kept)
             yield reassemble(marked, keep, options["output_format"], threshold)
 
 
