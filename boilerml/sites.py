@@ -6,7 +6,9 @@ so any step that fits on some pages to predict others (the out-of-fold first pas
 pass learns from, a held-out estimate) leaks when a site's pages fall on both sides. Grouping
 by the key :func:`site_of` returns keeps a site on one side.
 
-The key is a registrable-looking domain (``news.bbc.co.uk`` -> ``bbc.co.uk``), read from, in
+The key is the host's registrable domain by the Public Suffix List (``news.bbc.co.uk`` ->
+``bbc.co.uk``; ``oxblog.blogspot.com`` stays itself, since every blog there is a site of its
+own; an IP address is its own site), read from, in
 order: the corpus's ``url`` field; a DAnIEL page id (``<date>_<host>_<hash>``); the page's
 canonical link, ``og:url`` or ``<base href>`` (an archive.org copy gives the archived URL's
 host); the host most of the page's absolute links point to. A page with none of these is a
@@ -16,9 +18,12 @@ cleaning with ``site_repeats`` groups pages by it (:mod:`boilerml.repeats`).
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .corpora import Page, read_corpora
@@ -28,9 +33,6 @@ from .corpora import Page, read_corpora
 HEAD_BYTES = 256 * 1024
 #: Hosts that serve copies of other sites' pages: the site is the archived URL's host.
 ARCHIVE_HOSTS = frozenset({"web.archive.org", "web-beta.archive.org", "wayback.archive.org"})
-#: Second-level labels under which country domains register sites (``bbc.co.uk``,
-#: ``sina.com.cn``), so that three labels, not two, name the site.
-COUNTRY_SECOND_LEVELS = frozenset({"ac", "co", "com", "edu", "gov", "ne", "net", "or", "org"})
 
 _PAGE_URL_PATTERNS = tuple(
     re.compile(pattern, re.IGNORECASE)
@@ -44,12 +46,26 @@ _PAGE_URL_PATTERNS = tuple(
 _ABSOLUTE_LINK = re.compile(rb"\b(?:href|src)=[\"']?(https?://[^\"' >]+)", re.IGNORECASE)
 _ARCHIVED_URL = re.compile(r"^/web/[^/]*/(.+)$")
 
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
+
+
+@functools.lru_cache(maxsize=1)
+def _public_suffixes() -> PublicSuffixList:
+    """The Public Suffix List (ICANN and private sections, as shipped with the package), parsed
+    once per process on first use (about 30 ms)."""
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
 
 def domain_of(url: str) -> str | None:
     """The site part of an absolute URL's host, or None when it has no host.
 
     >>> domain_of("http://news.bbc.co.uk/2/hi/7.stm")
     'bbc.co.uk'
+    >>> domain_of("https://oxblog.blogspot.com/2004/05/a.html")
+    'oxblog.blogspot.com'
     >>> domain_of("https://web.archive.org/web/20050301/http://www.cnn.com/a.html")
     'cnn.com'
     """
@@ -66,9 +82,12 @@ def domain_of(url: str) -> str | None:
             return None
         inner = archived.group(1)
         return domain_of(inner if "://" in inner else f"http://{inner}")
-    labels = host.rstrip(".").split(".")
-    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in COUNTRY_SECOND_LEVELS else 2
-    return ".".join(labels[-keep:])
+    host = host.rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return _public_suffixes().privatesuffix(host) or host
+    return host
 
 
 def site_key(page: str | bytes, url: str | None = None) -> str | None:
