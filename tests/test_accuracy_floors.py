@@ -116,7 +116,6 @@ def test_dev_pages_on_sites_without_train_pages_get_their_own_rows(accuracy, tmp
 
 
 def test_renderings_score_text_mode_on_each_tool_s_text(accuracy):
-    pytest.importorskip("resiliparse")
     story = "The harbour reopened on Monday after a week of repairs to the old stone wall. " * 3
     menu = "<ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul>"
     html = f"<html><body>{menu}<p>{story}</p>"
