@@ -83,6 +83,8 @@ def domain_of(url: str) -> str | None:
         inner = archived.group(1)
         return domain_of(inner if "://" in inner else f"http://{inner}")
     host = host.rstrip(".")
+    if not host:
+        return None
     try:
         ipaddress.ip_address(host)
     except ValueError:
