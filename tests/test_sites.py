@@ -27,6 +27,7 @@ def _page(html: bytes = b"<p>x</p>", dataset: str = "demo", page_id: str = "p1",
         ("http://www.nedo.go.jp/english/a.html", "nedo.go.jp"),
         ("http://www.cps.k12.il.us/a", "cps.k12.il.us"),
         ("http://www.pref.hokkaido.jp/a", "pref.hokkaido.jp"),
+        # An internationalised name, a bare public suffix, IP addresses.
         ("http://新闻.新浪.中国/a", "新浪.中国"),
         ("http://blogspot.com/", "blogspot.com"),
         ("http://192.168.0.10:8080/a", "192.168.0.10"),
