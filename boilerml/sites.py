@@ -71,7 +71,7 @@ def domain_of(url: str) -> str | None:
     """
     try:
         parts = urlsplit(url.strip())
-        host = parts.hostname
+        host = (parts.hostname or "").rstrip(".")  # "example.com." is example.com
     except ValueError:
         return None
     if not host:
@@ -82,9 +82,6 @@ def domain_of(url: str) -> str | None:
             return None
         inner = archived.group(1)
         return domain_of(inner if "://" in inner else f"http://{inner}")
-    host = host.rstrip(".")
-    if not host:
-        return None
     try:
         ipaddress.ip_address(host)
     except ValueError:
