@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from .batch import clean_many
 from .lines import LABELS, Explanation
@@ -651,7 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     runners = {"clean": run_clean, "classify": run_classify, "train": run_train, "evaluate": run_evaluate}
     try:
-        return runners[args.command](args)
+        with logging_redirect_tqdm():  # log lines are written above a progress bar, not through it
+            return runners[args.command](args)
     except ModelError as error:
         print(f"model: {error}", file=sys.stderr)
         return EXIT_MODEL

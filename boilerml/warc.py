@@ -21,6 +21,7 @@ Everything else (requests, metadata, revisits, images, redirects, errors) is ski
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import zlib
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
 from .decode import decode
+
+logger = logging.getLogger(__name__)
 
 #: The first bytes of a WARC record; an archive is either that or gzip members holding records.
 WARC_MAGIC = b"WARC/"
@@ -153,12 +156,28 @@ def read_archive(source: str | os.PathLike[str] | BinaryIO) -> Iterator[Archived
         return
     from warcio.exceptions import ArchiveLoadFailed
 
-    records = ArchiveIterator(source)
+    class QuietArchiveIterator(ArchiveIterator):
+        # warcio writes this warning to sys.stderr itself, past logging and through the CLI's
+        # progress bar; it still counts it in err_count, which is logged below instead.
+        INC_RECORD = ""
+
+    records = QuietArchiveIterator(source)
+    record_id = ""
+    strays_logged = 0
     for count in itertools.count():
         try:
             record = next(records, None)
         except Exception as error:  # warcio parsing what is not a record; its errors vary
             raise ArchiveError(f"the archive is broken: {type(error).__name__}: {error}") from error
+        if records.err_count > strays_logged:
+            strays_logged = records.err_count
+            logger.warning(
+                "%s: a line of stray bytes follows record %d (%s): its Content-Length may be wrong; "
+                "reading went on at the next record",
+                getattr(source, "name", "the archive"),  # a file's path; a stream may have none
+                count,
+                record_id or "no WARC-Record-ID",  # still the record before: strays precede the next
+            )
         if record is None:
             if not count:  # warcio finds no record in a file cut inside its first one's headers
                 raise ArchiveError("the archive is cut short or empty: it holds no whole WARC record")
@@ -168,14 +187,15 @@ def read_archive(source: str | os.PathLike[str] | BinaryIO) -> Iterator[Archived
             _check_complete(record)
         except (ArchiveLoadFailed, zlib.error, EOFError) as error:  # a body that does not decompress
             raise ArchiveError(f"the archive is broken: {type(error).__name__}: {error}") from error
+        headers = record.rec_headers
+        record_id = headers.get_header("WARC-Record-ID") or ""
         if found is None:
             continue
         page, input_format = found
-        headers = record.rec_headers
         yield ArchivedPage(
             page=page,
             input_format=input_format,
             url=headers.get_header("WARC-Target-URI") or "",
-            record_id=headers.get_header("WARC-Record-ID") or "",
+            record_id=record_id,
             date=headers.get_header("WARC-Date") or "",
         )

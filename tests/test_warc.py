@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import logging
 import sys
 
 import pytest
@@ -145,6 +146,26 @@ def test_an_archive_cut_short_is_reported_after_its_whole_pages(compress, news_h
     cut_in_headers = plain[: plain.index(b"Content-Type")]  # warcio finds no record in it
     with pytest.raises(ArchiveError, match="cut short"):
         list(read_archive(io.BytesIO(gzip.compress(cut_in_headers) if compress else cut_in_headers)))
+
+
+def test_stray_bytes_after_a_record_are_logged_not_written_to_stderr(news_html, caplog, capsys):
+    def records(writer):
+        for i in range(3):
+            yield _response(writer, f"https://news.example/{i}", news_html, "text/html")
+
+    whole = _archive(records, False)
+    first_id = next(read_archive(io.BytesIO(whole))).record_id
+    second = whole.index(b"WARC/1", 1)
+    # A line of stray bytes between the first record's body and the blank lines that end it,
+    # as a wrong Content-Length leaves: warcio reads on, warning about it.
+    stray = whole[: second - 4] + b"</html>" + whole[second - 4 :]
+    with caplog.at_level(logging.WARNING, logger="boilerml.warc"):
+        pages = list(read_archive(io.BytesIO(stray)))
+    assert [page.url for page in pages] == [f"https://news.example/{i}" for i in range(3)]
+    assert "Content-Length" not in capsys.readouterr().err  # warcio's own warning is silenced
+    (warning,) = caplog.records
+    assert warning.getMessage().startswith("the archive: a line of stray bytes follows record 1")
+    assert first_id in warning.getMessage()
 
 
 def test_something_else_where_a_record_should_start_is_an_error(news_html):
