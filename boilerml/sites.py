@@ -8,7 +8,7 @@ by the key :func:`site_of` returns keeps a site on one side.
 
 The key is the host's registrable domain by the Public Suffix List (``news.bbc.co.uk`` ->
 ``bbc.co.uk``; ``oxblog.blogspot.com`` stays itself, since every blog there is a site of its
-own; an IP address is its own site), read from, in
+own; an IP address is its own site; ``xn--bcher-kva.de`` is ``bücher.de``), read from, in
 order: the corpus's ``url`` field; a DAnIEL page id (``<date>_<host>_<hash>``); the page's
 canonical link, ``og:url`` or ``<base href>`` (an archive.org copy gives the archived URL's
 host); the host most of the page's absolute links point to. A page with none of these is a
@@ -59,6 +59,19 @@ def _public_suffixes() -> PublicSuffixList:
     return PublicSuffixList()
 
 
+def _unicode_host(host: str) -> str:
+    """The host with its punycode labels decoded and its other labels normalised as IDNA does
+    (nameprep: case folded, compatibility forms composed), so that ``xn--bcher-kva.de`` and
+    ``BÜCHER.de`` are one site, ``bücher.de``. A host IDNA cannot encode (a label over 63
+    characters, a replacement character) is kept as it is."""
+    if host.isascii() and "xn--" not in host:
+        return host
+    try:
+        return host.encode("idna").decode("idna")
+    except UnicodeError:
+        return host
+
+
 def domain_of(url: str) -> str | None:
     """The site part of an absolute URL's host, or None when it has no host.
 
@@ -66,6 +79,8 @@ def domain_of(url: str) -> str | None:
     'bbc.co.uk'
     >>> domain_of("https://oxblog.blogspot.com/2004/05/a.html")
     'oxblog.blogspot.com'
+    >>> domain_of("http://www.xn--bcher-kva.de/")
+    'bücher.de'
     >>> domain_of("https://web.archive.org/web/20050301/http://www.cnn.com/a.html")
     'cnn.com'
     """
@@ -85,6 +100,7 @@ def domain_of(url: str) -> str | None:
     try:
         ipaddress.ip_address(host)
     except ValueError:
+        host = _unicode_host(host)
         return _public_suffixes().privatesuffix(host) or host
     return host
 
@@ -104,10 +120,11 @@ def site_key(page: str | bytes, url: str | None = None) -> str | None:
     for pattern in _PAGE_URL_PATTERNS:
         found = pattern.search(head)
         if found:
-            domain = domain_of(found.group(1).decode("latin-1"))
+            domain = domain_of(found.group(1).decode("utf-8", errors="replace"))
             if domain:
                 return domain
-    linked = Counter(domain_of(m.decode("latin-1")) for m in _ABSOLUTE_LINK.findall(html))
+    # UTF-8, as a str page is encoded above: an internationalised host reads as itself.
+    linked = Counter(domain_of(m.decode("utf-8", errors="replace")) for m in _ABSOLUTE_LINK.findall(html))
     linked.pop(None, None)
     if linked:
         return str(linked.most_common(1)[0][0])

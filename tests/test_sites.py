@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from boilerml.corpora import Page
-from boilerml.sites import domain_of, site_of
+from boilerml.sites import domain_of, site_key, site_of
 
 
 def _page(html: bytes = b"<p>x</p>", dataset: str = "demo", page_id: str = "p1", **extra) -> Page:
@@ -29,6 +29,10 @@ def _page(html: bytes = b"<p>x</p>", dataset: str = "demo", page_id: str = "p1",
         ("http://www.pref.hokkaido.jp/a", "pref.hokkaido.jp"),
         # An internationalised name, a bare public suffix, IP addresses.
         ("http://新闻.新浪.中国/a", "新浪.中国"),
+        ("http://xn--efvy88h.xn--efvx5o.xn--fiqs8s/a", "新浪.中国"),  # the same name in punycode
+        ("http://WWW.BÜCHER.de/a", "bücher.de"),
+        ("http://www.xn--bcher-kva.de/a", "bücher.de"),
+        ("http://www.ｂｕｃｈｅｒ.de/a", "bucher.de"),  # full-width letters, as IDNA maps them
         ("http://blogspot.com/", "blogspot.com"),
         ("http://192.168.0.10:8080/a", "192.168.0.10"),
         ("http://[2001:db8::1]/a", "2001:db8::1"),
@@ -73,6 +77,12 @@ def test_else_the_host_most_links_point_to():
     links = b'<a href="http://a.example.com/1">1</a><a href="https://b.example.com/2">2</a>'
     html = links + b'<img src="http://cdn.other.org/i.png">'
     assert site_of(_page(html)) == "example.com"
+
+
+def test_an_internationalised_host_in_a_page_is_the_same_site_as_its_url():
+    page = '<link rel="canonical" href="http://新闻.新浪.中国/a"><a href="http://体育.新浪.中国/b">b</a>'
+    assert site_key(page) == site_key(page.encode("utf-8")) == "新浪.中国"
+    assert site_key(page[page.index("<a") :]) == "新浪.中国"
 
 
 def test_a_page_without_any_url_is_a_site_of_its_own():
