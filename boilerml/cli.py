@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tqdm import tqdm
-from tqdm.contrib.logging import logging_redirect_tqdm
 
 from .batch import clean_many
 from .lines import LABELS, Explanation
@@ -644,16 +643,28 @@ def run_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _AboveProgressBars(logging.StreamHandler):
+    """A log handler that writes each line with ``tqdm.write``: above a progress bar on its
+    stream, not through it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            tqdm.write(self.format(record), file=self.stream)
+        except Exception:  # as logging.StreamHandler.emit: a failing log line must not stop the run
+            self.handleError(record)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (tests call this directly)."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(  # does nothing where logging is set up already (a caller's, pytest's)
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        handlers=[_AboveProgressBars(sys.stderr)],
     )
     runners = {"clean": run_clean, "classify": run_classify, "train": run_train, "evaluate": run_evaluate}
     try:
-        with logging_redirect_tqdm():  # log lines are written above a progress bar, not through it
-            return runners[args.command](args)
+        return runners[args.command](args)
     except ModelError as error:
         print(f"model: {error}", file=sys.stderr)
         return EXIT_MODEL
