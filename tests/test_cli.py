@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import sys
 
@@ -172,3 +173,24 @@ def test_a_dangling_link_inside_a_folder_is_reported(tmp_path, news_html, capsys
     assert f"{folder / 'gone.html'}: cannot read" in err
     assert "1 of 2 file(s) failed" in err
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["page.txt"]
+
+
+def test_log_lines_are_written_above_a_progress_bar_not_through_it():
+    from tqdm import tqdm
+
+    from boilerml.cli import _AboveProgressBars
+
+    stream = io.StringIO()
+    handler = _AboveProgressBars(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    record = logging.LogRecord("boilerml.warc", logging.WARNING, __file__, 1, "stray %s", ("bytes",), None)
+    with tqdm(total=3, file=stream, mininterval=0) as bar:
+        bar.update()
+        before = stream.getvalue()
+        handler.handle(record)
+        written = stream.getvalue()[len(before) :]
+    # The bar is cleared, the log line written on a line of its own, then the bar drawn again
+    # (a plain StreamHandler writes the line straight after the bar, on the bar's own line).
+    clearing, rest = written.split("WARNING boilerml.warc: stray bytes\n")
+    assert clearing.startswith("\r") and clearing.endswith("\r") and not clearing.strip()
+    assert "1/3" in rest

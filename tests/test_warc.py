@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import logging
+import subprocess
 import sys
 
 import pytest
@@ -166,6 +167,23 @@ def test_stray_bytes_after_a_record_are_logged_not_written_to_stderr(news_html, 
     (warning,) = caplog.records
     assert warning.getMessage().startswith("the archive: a line of stray bytes follows record 1")
     assert first_id in warning.getMessage()
+
+
+def test_the_command_line_reports_stray_bytes_once_through_its_log(news_html, tmp_path):
+    def records(writer):
+        for i in range(2):
+            yield _response(writer, f"https://news.example/{i}", news_html, "text/html")
+
+    whole = _archive(records, False)
+    second = whole.index(b"WARC/1", 1)
+    archive = tmp_path / "crawl.warc"
+    archive.write_bytes(whole[: second - 4] + b"</html>" + whole[second - 4 :])
+    command = [sys.executable, "-m", "boilerml", "clean", "-o", str(tmp_path / "out"), str(archive)]
+    # A fresh process, so that the command line sets up logging itself (pytest's is set up already).
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"WARNING boilerml.warc: {archive}: a line of stray bytes follows record 1")
+    assert len((tmp_path / "out" / "crawl.jsonl").read_text("utf-8").splitlines()) == 2
 
 
 def test_something_else_where_a_record_should_start_is_an_error(news_html):
