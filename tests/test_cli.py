@@ -9,8 +9,9 @@ import os
 import sys
 
 import pytest
+from tqdm import tqdm
 
-from boilerml.cli import EXIT_INPUT_FAILED, EXIT_MODEL, EXIT_OK, main
+from boilerml.cli import EXIT_INPUT_FAILED, EXIT_MODEL, EXIT_OK, _AboveProgressBars, main
 from boilerml.lines import LABELS
 
 
@@ -176,10 +177,6 @@ def test_a_dangling_link_inside_a_folder_is_reported(tmp_path, news_html, capsys
 
 
 def test_log_lines_are_written_above_a_progress_bar_not_through_it():
-    from tqdm import tqdm
-
-    from boilerml.cli import _AboveProgressBars
-
     stream = io.StringIO()
     handler = _AboveProgressBars(stream)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
