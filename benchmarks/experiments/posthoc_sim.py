@@ -9,7 +9,8 @@ pages and per corpus for two rules applied after the model:
 - ``comment x k``: text mode with P(comment) multiplied by k and the row renormalised (a
   prior moved towards the comment class);
 - ``blend w``: HTML mode with P(content) replaced by ``(1 - w) P_html + w P_text`` of the
-  same line (both views of the page averaged); pages only text mode has are left out.
+  same line (both views of the page averaged; the text rendering of a corpus page has its
+  HTML lines, line for line); the hand-labelled text-only pages are left out.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fallback_sim import page_f1
+from fallback_sim import by_corpus, page_f1
+from heldout_compare import page_scores
 
 from boilerml.lines import LABELS
 
@@ -38,12 +40,11 @@ def pages(data: np.lib.npyio.NpzFile, mode: str) -> dict[str, tuple[np.ndarray, 
 
 
 def mean_changes(base: dict[str, float], candidate: dict[str, float]) -> str:
-    """The mean change over all pages, then per corpus."""
-    corpora = sorted({key.split("/")[0] for key in base})
-    changes = [statistics.fmean(candidate[k] - base[k] for k in base)]
-    for corpus in corpora:
-        keys = [k for k in base if k.split("/")[0] == corpus]
-        changes.append(statistics.fmean(candidate[k] - base[k] for k in keys))
+    """The change of the mean over all pages, then per corpus (the same pages in both)."""
+    by_base, by_candidate = by_corpus(base), by_corpus(candidate)
+    corpora = sorted(by_base)
+    changes = [statistics.fmean(candidate.values()) - statistics.fmean(base.values())]
+    changes += [by_candidate[corpus] - by_base[corpus] for corpus in corpora]
     return " ".join(f"{c:+.4f}" for c in changes) + "   (all, " + ", ".join(corpora) + ")"
 
 
@@ -55,7 +56,7 @@ def main() -> None:
     for path in args.files:
         data = np.load(path)
         text, html = pages(data, "text"), pages(data, "html")
-        base_text = {k: page_f1(p[:, content] >= 0.5, y == "content", t) for k, (p, y, t) in text.items()}
+        base_text, base_html = page_scores(path, "text"), page_scores(path, "html")
         for factor in COMMENT_FACTORS:
             scores = {}
             for key, (p, y, t) in text.items():
@@ -64,14 +65,9 @@ def main() -> None:
                 moved /= moved.sum(axis=1, keepdims=True)
                 scores[key] = page_f1(moved[:, content] >= 0.5, y == "content", t)
             print(f"{Path(path).name} comment x {factor}: {mean_changes(base_text, scores)}")
-        both = [key for key in html if key in text]
-        base_html = {}
-        for key in both:
-            p, y, t = html[key]
-            base_html[key] = page_f1(p[:, content] >= 0.5, y == "content", t)
         for weight in BLEND_WEIGHTS:
             scores = {}
-            for key in both:
+            for key in html:  # every HTML page has its text rendering too
                 (p_html, y, t), p_text = html[key], text[key][0]
                 blended = (1 - weight) * p_html[:, content] + weight * p_text[:, content]
                 scores[key] = page_f1(blended >= 0.5, y == "content", t)
