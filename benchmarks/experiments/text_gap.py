@@ -1,8 +1,9 @@
 """Where text mode loses to HTML mode on held-out pages of unseen sites (experiment helper).
 
-Usage: python benchmarks/experiments/text_gap.py OUT.npz [OUT.npz ...]
+Usage: python benchmarks/experiments/text_gap.py OUT.npz [OUT.npz ...] [--text TEXT.npz]
 
-Reads ``site_gate.py`` outputs holding both modes (the text rendering of a corpus page has
+Reads ``site_gate.py`` outputs holding both modes, or HTML mode with ``--text`` naming a run
+of text mode at the same seed (the text rendering of a corpus page has
 its HTML lines, line for line, so the two modes' rows of a page line up) and prints, per
 corpus and over all pages:
 
@@ -72,12 +73,14 @@ def token_errors(path: str, mode: str, pages: set[str]) -> dict[str, dict[str, f
     return errors
 
 
-def report(path: str) -> None:
-    """Print the gap table and the token error table of one output."""
-    html, text = page_scores(path, "html"), page_scores(path, "text")
+def report(path: str, text_path: str | None = None) -> None:
+    """Print the gap table and the token error table of one output (its text mode from
+    ``text_path`` when given)."""
+    paths = {"html": path, "text": text_path or path}
+    html, text = page_scores(paths["html"], "html"), page_scores(paths["text"], "text")
     pages = set(html) & set(text)
     corpora = sorted({corpus_of(k) for k in pages})
-    print(f"{path}: {len(pages)} pages in both modes")
+    print(f"{path}{f' and {text_path}' if text_path else ''}: {len(pages)} pages in both modes")
     print("| corpus | pages | HTML | text | gap | of it, pages whose article text mode loses (pages) |")
     print("|---|---|---|---|---|---|")
     for corpus in [*corpora, "all pages"]:
@@ -92,7 +95,7 @@ def report(path: str) -> None:
         )
     print()
     print("Token errors, shares of the gold content tokens, HTML / text:")
-    by_mode = {mode: token_errors(path, mode, pages) for mode in ("html", "text")}
+    by_mode = {mode: token_errors(paths[mode], mode, pages) for mode in ("html", "text")}
     kinds = [k for k in by_mode["html"][corpora[0]] if k != "gold"]
     print(f"| corpus | {' | '.join(kinds)} |")
     print(f"|---|{'---|' * len(kinds)}")
@@ -109,8 +112,12 @@ def report(path: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("outputs", nargs="+", help="site_gate.py outputs holding both modes")
-    for path in parser.parse_args().outputs:
-        report(path)
+    parser.add_argument("--text", default=None, help="take text mode from this output (one output only)")
+    args = parser.parse_args()
+    if args.text and len(args.outputs) > 1:
+        parser.error("--text goes with one output")
+    for path in args.outputs:
+        report(path, args.text)
 
 
 if __name__ == "__main__":
