@@ -3,12 +3,12 @@
 Usage: python benchmarks/experiments/text_gap.py OUT.npz [OUT.npz ...] [--text TEXT.npz]
 
 Reads ``site_gate.py`` outputs holding both modes, or HTML mode with ``--text`` naming a run
-of text mode at the same seed (the text rendering of a corpus page has
-its HTML lines, line for line, so the two modes' rows of a page line up) and prints, per
-corpus and over all pages:
+of text mode at the same seed (the text rendering of a corpus page has its HTML lines, line
+for line, so the two modes' rows of a page line up) and prints, per corpus and over all
+pages:
 
-- the mean page token F1 of each mode (keep rule 0.5 on P(content),
-  ``heldout_compare.page_scores``'s) and the gap, HTML minus text;
+- the mean page token F1 of each mode (``heldout_compare.page_scores``, keep rule
+  ``KEEP_THRESHOLD`` on P(content)) and the gap, HTML minus text;
 - how much of that gap the pages whose article text mode loses make: pages at or above
   ``ARTICLE_KEPT`` in HTML mode and below ``ARTICLE_LOST`` in text mode, their summed
   differences over the corpus's page count (so it is a part of the gap, in its unit);
@@ -77,7 +77,8 @@ def report(path: str, text_path: str | None = None) -> None:
     """Print the gap table and the token error table of one output (its text mode from
     ``text_path`` when given)."""
     paths = {"html": path, "text": text_path or path}
-    html, text = page_scores(paths["html"], "html"), page_scores(paths["text"], "text")
+    html = page_scores(paths["html"], "html", KEEP_THRESHOLD)
+    text = page_scores(paths["text"], "text", KEEP_THRESHOLD)
     pages = set(html) & set(text)
     corpora = sorted({corpus_of(k) for k in pages})
     print(f"{path}{f' and {text_path}' if text_path else ''}: {len(pages)} pages in both modes")
