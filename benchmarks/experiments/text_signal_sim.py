@@ -26,15 +26,19 @@ outside them. Numbers only: no corpus text is printed.
 from __future__ import annotations
 
 import argparse
-import json
 import re
+import sys
 from collections import Counter
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+sys.path.insert(0, str(Path(__file__).parent))
+from text_gap import KEEP_THRESHOLD
+
 from boilerml.corpora import corpus_names, datasets_dir, read_corpora
+from boilerml.features import cue_vocabulary
 from boilerml.lines import LABELS
 from boilerml.segment import html_to_lines
 from boilerml.tokens import tokenize
@@ -50,8 +54,6 @@ MAX_PERIOD = 6
 MIN_RECORDS = 3
 #: Token counts at which a line's shape changes bucket: 1-3, 4-12, 13-40, more.
 SHAPE_BUCKETS = (3, 12, 40)
-#: The keep rule the lines are read at: P(content) at least this (the shipped default).
-KEEP_THRESHOLD = 0.5
 
 _WORD = re.compile(rf"[^\W\d_]{{{MIN_WORD_LETTERS},}}")
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
@@ -113,8 +115,7 @@ def main() -> None:
     parser.add_argument("output", help="a site_gate.py output holding text mode")
     parser.add_argument("--datasets", default=None)
     args = parser.parse_args()
-    words = json.loads(resources.files("boilerml").joinpath("data", "function_words.json").read_text("utf-8"))
-    function_words = frozenset(words["en"])
+    function_words = cue_vocabulary().english_function_words
     data = np.load(args.output)
     cuts = np.cumsum(data["text_lengths"])[:-1]
     rows = dict(
