@@ -42,6 +42,22 @@ _CODE = re.compile(r"`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 
+#: Characters a link's text or target may span once a text is known to be Markdown: a
+#: link written across lines is seldom longer, and the bound keeps a stray bracket from
+#: costing more than that much scanning.
+MAX_LINK_CHARS = 2000
+# Converters write a link's address as the page had it, so once a text is Markdown (see
+# :func:`looks_like_markdown`) a target may hold spaces (``javascript:search('a b')``),
+# parentheses two deep (``javascript:void(window.open('...'))``), single line breaks, and a
+# quoted title running over several lines (a ``title`` attribute holding a teaser
+# paragraph); a link's text may run over several lines too. Outside quotes, a blank line
+# still ends a target. These are matched on the whole text, not line by line.
+_BALANCED = r"\((?:[^()\n]|\([^()\n]*\))*\)"
+_TARGET_PIECE = rf'[^()"\n]|\n(?!\n)|"[^"]{{0,{MAX_LINK_CHARS}}}"|{_BALANCED}'
+_SPANNING_TARGET = rf"\((?:{_TARGET_PIECE}){{0,{MAX_LINK_CHARS}}}\)"
+_SPANNING_IMAGE = re.compile(rf"!\[[^\[\]]{{0,{MAX_LINK_CHARS}}}\]{_SPANNING_TARGET}")
+_SPANNING_LINK = re.compile(rf"\[((?:[^\[\]]|\[[^\[\]]*\]){{0,{MAX_LINK_CHARS}}})\]{_SPANNING_TARGET}")
+
 
 def looks_like_markdown(lines: list[str]) -> bool:
     """Whether the text has :data:`MIN_MARKDOWN_LINKS` inline links or images or more."""
@@ -82,4 +98,16 @@ def rendered(lines: list[str]) -> list[str]:
     """
     if not looks_like_markdown(lines):
         return lines
-    return [rendered_line(line) for line in lines]
+    return [rendered_line(line) for line in _without_links("\n".join(lines)).split("\n")]
+
+
+def _without_links(text: str) -> str:
+    """The text with its images removed and its links reduced to their text, links that run
+    over several lines and loosely written targets included; a line break inside a removed
+    part is kept, so that the text keeps its number of lines."""
+
+    def text_only(match: re.Match[str]) -> str:
+        kept = match.group(1) if match.re is _SPANNING_LINK else ""
+        return kept + "\n" * (match.group(0).count("\n") - kept.count("\n"))
+
+    return _SPANNING_LINK.sub(text_only, _SPANNING_IMAGE.sub(text_only, text))

@@ -43,6 +43,45 @@ def test_text_without_markdown_links_is_left_as_it_is():
     assert rendered(lines) is lines
 
 
+SPANNING_LINKS = [
+    "* [Home](https://example.com/)",
+    "* [News](https://example.com/news/)",
+    "* [Sport](https://example.com/sport/)",
+    '* [Rice comes home](/food/rice "Rice of every kind is so common in our kitchens',
+    'that we forget where it came from.")',
+    "Storms hit the coast ([search](javascript:siteSearch('coastal storms');)), officials said.",
+    "[Play video](javascript:void(window.open('https://example.com/v?id=1','player')))",
+    "[Subscribe to the alerts sent",
+    "when news breaks](https://example.com/alerts)",
+    "[Past winners](",
+    "https://example.com/winners/)",
+    "[Share](mailto:?subject=Storms hit the coast&body=A story)",
+]
+
+
+def test_links_written_across_lines_or_loosely_render_to_their_text_line_for_line():
+    out = rendered(SPANNING_LINKS)
+    assert out == [
+        "Home",
+        "News",
+        "Sport",
+        "Rice comes home",
+        "",
+        "Storms hit the coast (search), officials said.",
+        "Play video",
+        "Subscribe to the alerts sent",
+        "when news breaks",
+        "Past winners",
+        "",
+        "Share",
+    ]
+
+
+def test_a_blank_line_ends_a_link_target_outside_quotes():
+    lines = [*SPANNING_LINKS[:3], "[Broken](https://example.com/a", "", "The article (in full) goes on."]
+    assert rendered(lines)[-1] == "The article (in full) goes on."
+
+
 MARKDOWN_PAGE = """\
 * [Home](https://example.com/)
 * [News](https://example.com/news/)
