@@ -613,22 +613,27 @@ def format_curve(rows: list[tuple[str, str, float | None, float, float, float]])
 # --- renderings --------------------------------------------------------------------------------
 
 #: How a page reaches text mode: boilerml's own dump (what training renders), and a page
-#: turned into text by another tool, as crawl pipelines hand it on (Resiliparse's full-page
-#: text, ``main_content=False``: no boilerplate removed, its own blocks and line breaks).
-RENDERINGS = ("boilerml dump", "resiliparse full page")
+#: turned into text by another tool, as crawl pipelines hand it on: Resiliparse's full-page
+#: text (``main_content=False``: no boilerplate removed, its own blocks and line breaks), and
+#: the whole page as Markdown by html2text (``body_width=0``: not wrapped), as the pipelines
+#: that feed language models hand it on.
+RENDERINGS = ("boilerml dump", "resiliparse full page", "html2text Markdown")
 
 
 def _rendered(page: Page, html: str) -> dict[str, str]:
+    import html2text
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
     from boilerml.segment import html_to_lines
 
-    other = extract_plain_text(
+    plain = extract_plain_text(
         HTMLTree.parse(html), main_content=False, alt_texts=False, links=False, list_bullets=False
     )
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
     own = render_as_text(html_to_lines(html), uses_blank_lines(page))
-    return dict(zip(RENDERINGS, (own, other), strict=True))
+    return dict(zip(RENDERINGS, (own, plain, converter.handle(html)), strict=True))
 
 
 def _renderings_chunk(pages: list[Page]) -> list[tuple[list[str], str, float]]:
