@@ -615,13 +615,14 @@ def format_curve(rows: list[tuple[str, str, float | None, float, float, float]])
 #: How a page reaches text mode: boilerml's own dump (what training renders), and a page
 #: turned into text by another tool, as crawl pipelines hand it on: Resiliparse's full-page
 #: text (``main_content=False``: no boilerplate removed, its own blocks and line breaks), and
-#: the whole page as Markdown by html2text (``body_width=0``: not wrapped), as the pipelines
-#: that feed language models hand it on.
-RENDERINGS = ("boilerml dump", "resiliparse full page", "html2text Markdown")
+#: the whole page as Markdown, as the pipelines that feed language models hand it on, by
+#: html2text (``body_width=0``: not wrapped) and by markdownify (its defaults).
+RENDERINGS = ("boilerml dump", "resiliparse full page", "html2text Markdown", "markdownify Markdown")
 
 
 def _rendered(page: Page, html: str) -> dict[str, str]:
     import html2text
+    from markdownify import markdownify
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
@@ -633,7 +634,7 @@ def _rendered(page: Page, html: str) -> dict[str, str]:
     converter = html2text.HTML2Text()
     converter.body_width = 0
     own = render_as_text(html_to_lines(html), uses_blank_lines(page))
-    return dict(zip(RENDERINGS, (own, plain, converter.handle(html)), strict=True))
+    return dict(zip(RENDERINGS, (own, plain, converter.handle(html), markdownify(html)), strict=True))
 
 
 def _renderings_chunk(pages: list[Page]) -> list[tuple[list[str], str, float]]:

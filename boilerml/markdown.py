@@ -6,8 +6,10 @@ language models). Its markup changes what a line looks like: a menu entry become
 paragraph carries the addresses of its links. The model learnt what lines look like in text
 as a browser shows it, so when a text looks like Markdown its lines are reduced to that
 text first: links and images to their text (images to nothing, as a browser shows no alt
-text), headings, list markers, quotes and emphasis to their words, rules and table borders
-to nothing, backslash escapes to the character.
+text), headings, list markers, quotes and emphasis to their words, rules, heading underlines
+and table borders to nothing, backslash escapes to the character, and a table row to one
+line per cell (a converter writes a whole HTML table row on one line, so a page laid out
+with a table would otherwise be one line holding its menu, its article and its sidebar).
 
 A text counts as Markdown when it has at least :data:`MIN_MARKDOWN_LINKS` inline links or
 images (``[text](target)``), which plain prose practically never has: a web page rendered
@@ -34,13 +36,18 @@ _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+|$)|(?<!\s)\s+#+\s*$")
 _LIST_MARKER = re.compile(r"^\s*[*+-]\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
-#: A thematic break (``* * *``, ``---``) or a table's border row (``|---|:--:|``).
-_RULE = re.compile(r"^\s*(?:(?:[*_-]\s*){3,}|\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?)\s*$")
+#: A thematic break (``* * *``, ``---``), a heading's underline (``===``, ``---``: the default
+#: of markdownify) or a table's border row (``|---|:--:|``).
+_RULE = re.compile(r"^\s*(?:(?:[*_-]\s*){3,}|={3,}|\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?)\s*$")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 _CODE = re.compile(r"`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
+#: A table row as converters write it (GitHub's pipe tables): a line that starts with a
+#: pipe; its cells are separated by pipes that no backslash escapes.
+_TABLE_ROW = re.compile(r"^\s*\|")
+_CELL_BORDER = re.compile(r"(?<!\\)\|")
 
 #: Characters a link's text or target may span once a text is known to be Markdown: a
 #: link written across lines is seldom longer, and the bound keeps a stray bracket from
@@ -94,11 +101,20 @@ def rendered(lines: list[str]) -> list[str]:
 
     Returns:
         The same list when the text does not look like Markdown (:func:`looks_like_markdown`);
-        otherwise a new list of as many lines, each rendered (:func:`rendered_line`).
+        otherwise a new list: each line rendered (:func:`rendered_line`), except that a table
+        row (a line starting with ``|``) gives one line per non-empty cell, as a text dump
+        gives each cell a block.
     """
     if not looks_like_markdown(lines):
         return lines
-    return [rendered_line(line) for line in _without_links("\n".join(lines)).split("\n")]
+    out: list[str] = []
+    for line in _without_links("\n".join(lines)).split("\n"):
+        if _TABLE_ROW.match(line) and not _RULE.match(line):
+            cells = [rendered_line(cell).strip() for cell in _CELL_BORDER.split(line.strip().strip("|"))]
+            out += [cell for cell in cells if cell] or [""]
+        else:
+            out.append(rendered_line(line))
+    return out
 
 
 def _without_links(text: str) -> str:

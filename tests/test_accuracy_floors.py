@@ -128,4 +128,5 @@ def test_renderings_score_text_mode_on_each_tool_s_text(accuracy):
     assert all(f1 > 0.9 for _, _, f1 in rows)
     chinese = [(["Chinese pages"], name, 0.5) for name in ("HTML", *accuracy.RENDERINGS)]
     table = accuracy.format_renderings(rows + chinese)
-    assert "| all pages | 1 |" in table and "| Chinese pages | 1 | 0.500 | 0.500 | 0.500 | 0.500 |" in table
+    assert "| all pages | 1 |" in table
+    assert "| Chinese pages | 1 | 0.500 | 0.500 | 0.500 | 0.500 | 0.500 |" in table

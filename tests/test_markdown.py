@@ -24,6 +24,7 @@ from boilerml.segment import text_to_lines
         ("[1]: https://example.com/a-reference", ""),
         ("* * *", ""),
         ("|---|:---:|", ""),
+        ("==========", ""),
         ("Read more at <https://example.com/story>", "Read more at https://example.com/story"),
         ("snake_case_name and 2 * 3 * 4 stay", "snake_case_name and 2 * 3 * 4 stay"),
     ],
@@ -74,6 +75,24 @@ def test_links_written_across_lines_or_loosely_render_to_their_text_line_for_lin
         "Past winners",
         "",
         "Share",
+    ]
+
+
+def test_a_table_row_gives_one_line_per_non_empty_cell():
+    lines = [
+        *SPANNING_LINKS[:3],
+        "| [Home](/) |  | The harbour reopened on **Monday** after repairs. | a \\| b |",
+        "| --- | --- | --- | --- |",
+        "|  |  |",
+        "Home | News | Sport",
+    ]
+    assert rendered(lines)[3:] == [
+        "Home",
+        "The harbour reopened on Monday after repairs.",
+        "a | b",
+        "",
+        "",
+        "Home | News | Sport",
     ]
 
 
