@@ -8,10 +8,12 @@ paragraph does: about as wide as its neighbours, without an ending, often withou
 A greedy wrapper breaks a line only where the next word would not fit. So a text is taken to
 be wrapped at a width ``W`` when many of its lines are *forced* breaks: the line, a space and
 the first word of the line below would be wider than ``W``, and no line that could have been
-broken is wider than ``W``. A forced line is joined to the line below it; a line that ends
-early (a paragraph's last line, a heading, a menu entry) still ends its block, and so does a
-blank line. Text written one block per line has paragraphs far wider than any wrapping width,
-or lines of scattered widths, and is returned unchanged.
+broken is wider than ``W`` (a line a converter leaves as it is, such as a Markdown list item,
+table row or heading, does not count, and a Markdown link is one word). A forced line is
+joined to the line below it; a line that ends early (a paragraph's last line, a heading, a
+menu entry) still ends its block, and so does a blank line. Text written one block per line
+has paragraphs far wider than any wrapping width, or lines of scattered widths, and is
+returned unchanged.
 
 Widths are display cells: a CJK or full-width character takes two, as in a terminal. A text
 wrapped by character count instead (Python's ``textwrap``) is recognised too: both measures
@@ -60,6 +62,12 @@ MAX_WORD_SHARE = 0.25
 ENDING_CHARS = 8
 
 
+#: Lines a wrapper leaves as they are, however wide: list items, table rows, headings and
+#: indented code (html2text wraps none of them). A wide one says nothing against wrapping.
+_LEFT_AS_IS = re.compile(r"^\s*(?:[*+-]\s|\d+[.)]\s|\||#)|^ {4}|.*\s\|\s.*\s\|\s")
+#: A Markdown link or image, which a wrapper moves as one word: its spaces are not places
+#: where it could have broken the line.
+_LINK_UNIT = re.compile(r"!?\[[^\[\]]*\]\([^()]*\)")
 _DIGITS = re.compile(r"\d")
 #: How a line cut to length by a site ends.
 _ELLIPSES = ("...", "\u2026")
@@ -75,9 +83,15 @@ def _first_unit(line: str) -> str:
 
 
 def _breakable(line: str) -> bool:
-    """Whether a wrapper could have broken the line: it has a space inside, or wide characters."""
-    stripped = line.strip()
+    """Whether a wrapper could have broken the line: it has a space inside (outside a
+    Markdown link), or wide characters."""
+    stripped = _LINK_UNIT.sub("x", line.strip())
     return " " in stripped or "\t" in stripped or _WIDE_CHAR.search(stripped) is not None
+
+
+def _may_overflow(line: str) -> bool:
+    """Whether a wrapper would have left the line as it is, however wide (see ``_LEFT_AS_IS``)."""
+    return not _breakable(line) or _LEFT_AS_IS.match(line) is not None
 
 
 def _forced(lines: list[str], widths: list[int], width: int, measure: Callable[[str], int]) -> list[bool]:
@@ -108,8 +122,9 @@ def _wrapped_at(lines: list[str], widths: list[int], measure: Callable[[str], in
     ``widths`` are the lines' widths by ``measure``.
     """
     breakable = [w for line, w in zip(lines, widths) if w and _breakable(line)]
-    allowed_overflow = int(len(breakable) * MAX_OVERFLOW_SHARE)
-    ascending = sorted(breakable)
+    wrappable = [w for line, w in zip(lines, widths) if w and not _may_overflow(line)]
+    allowed_overflow = int(len(wrappable) * MAX_OVERFLOW_SHARE)
+    ascending = sorted(wrappable)
     # The widest lines that may overflow the width, then the widths they leave (in wrapped
     # text, the width itself is among the first few: many pieces fill it exactly).
     candidates = sorted(set(ascending[len(ascending) - allowed_overflow - 1 :]), reverse=True)
@@ -159,8 +174,10 @@ def unwrap(lines: list[str]) -> list[str]:
     """
     lengths = list(map(len, lines))
     # Fast exit for text written one block per line: several lines wider than any wrapping
-    # width (a cell is at least a character, so a line this many characters long is too).
-    if sum(map(MAX_WRAP_WIDTH.__lt__, lengths)) > len(lines) * MAX_OVERFLOW_SHARE + 1:
+    # width (a cell is at least a character, so a line this many characters long is too)
+    # that a wrapper would have broken.
+    too_wide = (line for line, length in zip(lines, lengths) if length > MAX_WRAP_WIDTH)
+    if sum(not _may_overflow(line) for line in too_wide) > len(lines) * MAX_OVERFLOW_SHARE + 1:
         return lines
     if sum(map((MIN_WRAP_WIDTH // 2).__le__, lengths)) < MIN_FORCED_LINES:
         return lines

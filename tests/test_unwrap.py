@@ -138,3 +138,20 @@ def test_hard_wrapped_train_pages_clean_about_as_well_as_unwrapped(datasets):
         wrapped.append(token_f1(page.content, boilerml.clean(hard, input_format="text"))[2])
     assert len(pages) >= 80
     assert statistics.fmean(wrapped) >= statistics.fmean(as_blocks) - 0.03
+
+
+def test_markdown_wrapped_by_a_converter_is_rejoined_though_its_menu_and_tables_are_wide():
+    # html2text wraps paragraphs at 78 columns but leaves list items, table rows and headings
+    # as they are, and moves a link as one word: those lines may be wider than the width.
+    menu = [
+        f'  * [Section {n}](https://example.com/section-{n}/ "Every story filed under section {n}")'
+        for n in range(12)
+    ]
+    table = ["Team | Played | Won | Drawn | Lost | Points for the whole of the season so far | Rank"] * 3
+    paragraphs = _prose(random.Random(5), 4, 60)
+    lines = [*menu, "", "# A heading that runs on for longer than the wrapping width of the paragraphs"]
+    lines += ["", *table, "", *_wrapped(paragraphs, 78, blank_lines=True)]
+    assert max(map(len, menu)) > 78
+    rejoined = [line for line in unwrap(lines) if line]
+    assert rejoined[-len(paragraphs) :] == paragraphs
+    assert rejoined[: len(menu)] == menu
