@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import islice
 
 from .tokens import CJK_RANGES
 
@@ -64,7 +65,8 @@ ENDING_CHARS = 8
 
 #: Lines a wrapper leaves as they are, however wide: list items, table rows, headings and
 #: indented code (html2text wraps none of them). A wide one says nothing against wrapping.
-_LEFT_AS_IS = re.compile(r"^\s*(?:[*+-]\s|\d+[.)]\s|\||#)|^ {4}|.*\s\|\s.*\s\|\s")
+#: Table rows without a leading pipe are the lines with two or more ``" | "`` separators.
+_LEFT_AS_IS = re.compile(r"\s*(?:[*+-]\s|\d+[.)]\s|\||#)| {4}")
 #: A Markdown link or image, which a wrapper moves as one word: its spaces are not places
 #: where it could have broken the line.
 _LINK_UNIT = re.compile(r"!?\[[^\[\]]*\]\([^()]*\)")
@@ -85,13 +87,20 @@ def _first_unit(line: str) -> str:
 def _breakable(line: str) -> bool:
     """Whether a wrapper could have broken the line: it has a space inside (outside a
     Markdown link), or wide characters."""
-    stripped = _LINK_UNIT.sub("x", line.strip())
+    stripped = line.strip()
+    if "](" in stripped:
+        stripped = _LINK_UNIT.sub("x", stripped)
     return " " in stripped or "\t" in stripped or _WIDE_CHAR.search(stripped) is not None
 
 
-def _may_overflow(line: str) -> bool:
+def _left_as_is(line: str) -> bool:
     """Whether a wrapper would have left the line as it is, however wide (see ``_LEFT_AS_IS``)."""
-    return not _breakable(line) or _LEFT_AS_IS.match(line) is not None
+    return line.count(" | ") >= 2 or _LEFT_AS_IS.match(line) is not None
+
+
+def _may_overflow(line: str) -> bool:
+    """Whether the line may be wider than the wrapping width: left as it is, or unbreakable."""
+    return _left_as_is(line) or not _breakable(line)
 
 
 def _forced(lines: list[str], widths: list[int], width: int, measure: Callable[[str], int]) -> list[bool]:
@@ -121,8 +130,10 @@ def _wrapped_at(lines: list[str], widths: list[int], measure: Callable[[str], in
 
     ``widths`` are the lines' widths by ``measure``.
     """
-    breakable = [w for line, w in zip(lines, widths) if w and _breakable(line)]
-    wrappable = [w for line, w in zip(lines, widths) if w and not _may_overflow(line)]
+    breakable_lines = [(line, w) for line, w in zip(lines, widths) if w and _breakable(line)]
+    breakable = [w for _, w in breakable_lines]
+    # Lines a wrapper leaves as they are may overflow; below the narrowest width none does.
+    wrappable = [w for line, w in breakable_lines if w < MIN_WRAP_WIDTH or not _left_as_is(line)]
     allowed_overflow = int(len(wrappable) * MAX_OVERFLOW_SHARE)
     ascending = sorted(wrappable)
     # The widest lines that may overflow the width, then the widths they leave (in wrapped
@@ -176,9 +187,11 @@ def unwrap(lines: list[str]) -> list[str]:
     # Fast exit for text written one block per line: several lines wider than any wrapping
     # width (a cell is at least a character, so a line this many characters long is too)
     # that a wrapper would have broken.
-    too_wide = (line for line, length in zip(lines, lengths) if length > MAX_WRAP_WIDTH)
-    if sum(not _may_overflow(line) for line in too_wide) > len(lines) * MAX_OVERFLOW_SHARE + 1:
-        return lines
+    limit = int(len(lines) * MAX_OVERFLOW_SHARE + 1)
+    if sum(map(MAX_WRAP_WIDTH.__lt__, lengths)) > limit:
+        too_wide = (line for line, n in zip(lines, lengths) if n > MAX_WRAP_WIDTH and not _may_overflow(line))
+        if len(list(islice(too_wide, limit + 1))) > limit:  # stops at the first line over the limit
+            return lines
     if sum(map((MIN_WRAP_WIDTH // 2).__le__, lengths)) < MIN_FORCED_LINES:
         return lines
     found = [_wrapped_at(lines, lengths, len)]
