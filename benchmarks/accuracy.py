@@ -616,8 +616,15 @@ def format_curve(rows: list[tuple[str, str, float | None, float, float, float]])
 #: turned into text by another tool, as crawl pipelines hand it on: Resiliparse's full-page
 #: text (``main_content=False``: no boilerplate removed, its own blocks and line breaks), and
 #: the whole page as Markdown, as the pipelines that feed language models hand it on, by
-#: html2text (``body_width=0``: not wrapped) and by markdownify (its defaults).
-RENDERINGS = ("boilerml dump", "resiliparse full page", "html2text Markdown", "markdownify Markdown")
+#: html2text (``body_width=0``: not wrapped; and its defaults: paragraphs wrapped at 78
+#: columns) and by markdownify (its defaults).
+RENDERINGS = (
+    "boilerml dump",
+    "resiliparse full page",
+    "html2text Markdown",
+    "html2text Markdown, 78 columns",
+    "markdownify Markdown",
+)
 
 
 def _rendered(page: Page, html: str) -> dict[str, str]:
@@ -631,10 +638,11 @@ def _rendered(page: Page, html: str) -> dict[str, str]:
     plain = extract_plain_text(
         HTMLTree.parse(html), main_content=False, alt_texts=False, links=False, list_bullets=False
     )
-    converter = html2text.HTML2Text()
-    converter.body_width = 0
+    unwrapped = html2text.HTML2Text()
+    unwrapped.body_width = 0
     own = render_as_text(html_to_lines(html), uses_blank_lines(page))
-    return dict(zip(RENDERINGS, (own, plain, converter.handle(html), markdownify(html)), strict=True))
+    texts = (own, plain, unwrapped.handle(html), html2text.HTML2Text().handle(html), markdownify(html))
+    return dict(zip(RENDERINGS, texts, strict=True))
 
 
 def _renderings_chunk(pages: list[Page]) -> list[tuple[list[str], str, float]]:

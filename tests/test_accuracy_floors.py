@@ -129,4 +129,4 @@ def test_renderings_score_text_mode_on_each_tool_s_text(accuracy):
     chinese = [(["Chinese pages"], name, 0.5) for name in ("HTML", *accuracy.RENDERINGS)]
     table = accuracy.format_renderings(rows + chinese)
     assert "| all pages | 1 |" in table
-    assert "| Chinese pages | 1 | 0.500 | 0.500 | 0.500 | 0.500 | 0.500 |" in table
+    assert "| Chinese pages | 1 | 0.500 | 0.500 | 0.500 | 0.500 | 0.500 | 0.500 |" in table

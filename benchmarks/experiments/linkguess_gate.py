@@ -18,24 +18,13 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from heldout import predicted_by_other_half, write_mode
-from site_gate import halves_by_site
+from heldout import write_mode
+from site_gate import unseen_site_predictions
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 from boilerml.corpora import corpus_names, datasets_dir
 from boilerml.features import feature_names, window_mean_matrix
-from boilerml.train import (
-    CV_FOLDS,
-    SEED,
-    Boosting,
-    PageRows,
-    cache_prefix,
-    default_training_data_dir,
-    out_of_fold_probabilities,
-    page_folds,
-    training_rows,
-    with_context,
-)
+from boilerml.train import SEED, PageRows, default_training_data_dir, page_folds, training_rows
 
 #: Radii (lines) of the windows the guess is averaged over (exp59's).
 GUESS_RADII = (3, 10)
@@ -103,24 +92,7 @@ def main() -> None:
     )
     rows = with_guess(html_rows, text_rows, args.seed)
     del html_rows, text_rows
-    boosting, cache = Boosting(), Path(args.cache)
-    folds = min(CV_FOLDS, len(rows))
-    by_page, by_site = (
-        out_of_fold_probabilities(
-            rows,
-            folds,
-            boosting,
-            args.seed,
-            cache_prefix(cache, rows, folds, boosting, args.seed, grouped),
-            grouped,
-        )
-        for grouped in (False, True)
-    )
-    halves = halves_by_site(rows, args.seed)
-    logging.info("text: halves of %d and %d pages, no site in both", len(halves[0]), len(halves[1]))
-    final = predicted_by_other_half(
-        with_context(rows, by_page), with_context(rows, by_site), by_site, halves, args.seed, boosting
-    )
+    ((_, final),) = unseen_site_predictions(rows, args.seed, Path(args.cache), ("base",))
     out: dict[str, np.ndarray] = {}
     write_mode(out, "text", rows, final)
     np.savez_compressed(f"{args.out_prefix}-base.npz", **out)

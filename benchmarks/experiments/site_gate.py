@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -76,31 +77,35 @@ def main() -> None:
     html_rows, text_rows, _ = training_rows(
         root, corpus_names(root), default_training_data_dir(), args.jobs, args.max_pages
     )
-    boosting, cache = Boosting(), Path(args.cache)
     outputs: dict[str, dict[str, np.ndarray]] = {"base": {}, "candidate": {}}
     for mode in args.mode or ["html", "text"]:
         rows = html_rows if mode == "html" else text_rows
-        folds = min(CV_FOLDS, len(rows))
-        by_page, by_site = (
-            out_of_fold_probabilities(
-                rows,
-                folds,
-                boosting,
-                args.seed,
-                cache_prefix(cache, rows, folds, boosting, args.seed, grouped),
-                grouped,
-            )
-            for grouped in (False, True)
-        )
-        halves = halves_by_site(rows, args.seed)
-        logging.info("%s: halves of %d and %d pages, no site in both", mode, len(halves[0]), len(halves[1]))
-        unseen = with_context(rows, by_site)
-        arms = [("base", with_context(rows, by_page)), ("candidate", unseen)]
-        for arm, fitted_on in arms[: 1 if args.arms == "base" else 2]:
-            final = predicted_by_other_half(fitted_on, unseen, by_site, halves, args.seed, boosting)
+        arms = ("base",) if args.arms == "base" else ("base", "candidate")
+        for arm, final in unseen_site_predictions(rows, args.seed, Path(args.cache), arms):
             write_mode(outputs[arm], mode, rows, final)
             np.savez_compressed(f"{args.out_prefix}-{arm}.npz", **outputs[arm])
             logging.info("%s, %s arm: written to %s-%s.npz", mode, arm, args.out_prefix, arm)
+
+
+def unseen_site_predictions(
+    rows: list[PageRows], seed: int, cache: Path, arms: tuple[str, ...] = ("base", "candidate")
+) -> Iterator[tuple[str, list[np.ndarray]]]:
+    """Per arm asked for, (arm, each page's final probabilities ``(n_lines, 4)``) with the
+    page's half predicted by a second pass fitted on the other half (module docstring)."""
+    boosting = Boosting()
+    folds = min(CV_FOLDS, len(rows))
+    by_page, by_site = (
+        out_of_fold_probabilities(
+            rows, folds, boosting, seed, cache_prefix(cache, rows, folds, boosting, seed, grouped), grouped
+        )
+        for grouped in (False, True)
+    )
+    halves = halves_by_site(rows, seed)
+    logging.info("halves of %d and %d pages, no site in both", len(halves[0]), len(halves[1]))
+    unseen = with_context(rows, by_site)
+    fitted_on = {"base": with_context(rows, by_page), "candidate": unseen}
+    for arm in arms:
+        yield arm, predicted_by_other_half(fitted_on[arm], unseen, by_site, halves, seed, boosting)
 
 
 if __name__ == "__main__":
