@@ -39,6 +39,7 @@ from .model import (
 )
 from .pipeline import classify
 from .reassemble import DEFAULT_THRESHOLD, OUTPUT_FORMATS
+from .sites import domain_of
 from .warc import SNIFF_BYTES, ArchivedPage, ArchiveError, looks_like_archive, read_archive
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ ERROR_CLASSIFY = "{path}: cannot classify: {reason}"
 ERROR_SAME_OUTPUT = "{path}: not written: {target} already holds the output of {other}"
 ERROR_NO_CORPORA = "{path}: no corpora (*.tar.gz) found; pass --datasets DIR"
 ERROR_EXPLAIN_FORMAT = "--explain needs --format json (text and markdown have no place for it), not {format}"
+ERROR_SITE_WITHOUT_REPEATS = "--site names the inputs' site for --site-repeats; give both or neither"
+ERROR_SITE_HOST = "--site needs a host name or a URL with one, not {site!r}"
 #: ``classify --explain`` prints this many reasons for each line's label, and this many
 #: against it: enough to read at a glance; ``clean --format json --explain`` gives them all.
 REASONS_SHOWN = 3
@@ -168,6 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="drop the lines a site repeats on its other pages among the inputs (menus, footers), "
         "unless the model is sure they are content; an archive's pages are grouped by their URLs, "
         "files by the site their HTML names. Every input is read before the first is written",
+    )
+    clean.add_argument(
+        "--site",
+        metavar="HOST",
+        help="with --site-repeats: every input file is a page of this site (a host such as "
+        "news.example.com, or a URL), whatever its HTML names; for files that name no site, "
+        "such as text saved from one site's pages. Archives keep their records' URLs",
     )
 
     show = commands.add_parser("classify", help="print every line with its label and probability")
@@ -440,6 +450,15 @@ def run_clean(args: argparse.Namespace) -> int:
     if args.explain and args.format != "json":
         print(ERROR_EXPLAIN_FORMAT.format(format=args.format), file=sys.stderr)
         return EXIT_USAGE
+    site_url = None
+    if args.site is not None:
+        if not args.site_repeats:
+            print(ERROR_SITE_WITHOUT_REPEATS, file=sys.stderr)
+            return EXIT_USAGE
+        site_url = args.site if "://" in args.site else f"http://{args.site}/"
+        if domain_of(site_url) is None:
+            print(ERROR_SITE_HOST.format(site=args.site), file=sys.stderr)
+            return EXIT_USAGE
     model = _model(args.model)
     expanded = _expand_inputs(args.files)
     input_paths = {_resolved(Path(name)) for name, _ in expanded if name != "-"}
@@ -457,8 +476,10 @@ def run_clean(args: argparse.Namespace) -> int:
         tqdm.write(message, file=sys.stderr)  # above the progress bar, if one is shown
 
     cleaned: deque[tuple[str, str]] = deque()  # (input, output stem) of each page sent
+    all_read = False
 
     def readable_pages() -> Iterator[bytes]:
+        nonlocal all_read
         for name, stem in inputs:
             try:
                 raw = _read_input(name)
@@ -472,10 +493,17 @@ def run_clean(args: argparse.Namespace) -> int:
                 continue
             cleaned.append((name, stem))
             yield raw
+        all_read = True
 
+    def the_sites_url() -> Iterator[str | None]:
+        # clean_many pulls a page, then its URL; once the pages are done there is none.
+        while not all_read:
+            yield site_url
+
+    urls = the_sites_url() if site_url is not None else None
     worker_model = model if args.model else None  # workers that cannot inherit it load the shipped one
     results = clean_many(
-        readable_pages(), input_format=args.input, model=worker_model, **_clean_options(args)
+        readable_pages(), input_format=args.input, model=worker_model, urls=urls, **_clean_options(args)
     )
     with progress:
         for result in results:

@@ -208,6 +208,48 @@ def test_cli_site_repeats_on_a_folder(site_pages, tmp_path, capsys):
     assert SUBSCRIBE not in out and all(body in out for _, body in STORIES)
 
 
+def test_cli_site_names_the_site_of_text_files(tmp_path, capsys):
+    # Text saved from one site's pages names no site: --site says which it is.
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for i, (title, body) in enumerate(STORIES):
+        more = f"{body} Residents, shop owners and visitors all had something to say about it this week."
+        lines = ["Home", "World", "Sport", SUBSCRIBE, title, body, more, "Copyright 2024 Example News."]
+        (folder / f"{i}.txt").write_text("\n".join(lines) + "\n", "utf-8")
+    assert main(["clean", str(folder), "--no-progress"]) == 0
+    alone = capsys.readouterr().out
+    assert SUBSCRIBE in alone
+    assert main(["clean", str(folder), "--no-progress", "--site-repeats"]) == 0
+    assert capsys.readouterr().out == alone  # they name no site: no page has site mates
+    assert main(["clean", str(folder), "--no-progress", "--site-repeats", "--site", "example.com"]) == 0
+    out = capsys.readouterr().out
+    assert SUBSCRIBE not in out and all(body in out for _, body in STORIES)
+
+
+def test_cli_site_overrides_what_the_pages_name(site_pages, tmp_path, capsys):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    pages = [site_pages[0], site_pages[1], _page(*STORIES[2], domain="other.example.org")]
+    for i, page in enumerate(pages):
+        (folder / f"{i}.html").write_text(page, "utf-8")
+    assert main(["clean", str(folder), "--no-progress", "--site-repeats"]) == 0
+    assert capsys.readouterr().out.count(SUBSCRIBE) == 3  # two sites: too few pages each
+    arguments = ["clean", str(folder), "--no-progress", "--site-repeats", "--site", "https://example.net/a"]
+    assert main(arguments) == 0
+    assert SUBSCRIBE not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [(["--site", "example.com"], "--site-repeats"), (["--site-repeats", "--site", "http://"], "host")],
+)
+def test_cli_site_refuses_misuse(site_pages, tmp_path, capsys, arguments, message):
+    page = tmp_path / "page.html"
+    page.write_text(site_pages[0], "utf-8")
+    assert main(["clean", str(page), "--no-progress", *arguments]) == 2
+    assert message in capsys.readouterr().err
+
+
 def _warc(pages: list[str], urls: list[str]) -> bytes:
     warcio = pytest.importorskip("warcio")
     from warcio.statusandheaders import StatusAndHeaders
