@@ -1,0 +1,88 @@
+"""The bars of a two-seed held-out gate (exp56, exp57, exp61), from four ``site_gate.py`` outputs.
+
+Usage: python benchmarks/experiments/gate_bars.py BASE_A CAND_A BASE_B CAND_B [--mode html]
+
+Each pair (BASE, CANDIDATE) is one seed's run of the baseline and the candidate on the same
+halves. Prints, per seed and as the mean of the two seeds' unrounded changes: mean page token F1
+over all pages, per corpus and over the Chinese pages (``Page.is_chinese``, read from the
+train split of the corpora), and the pooled line F1 of the ad and comment classes (most
+probable class against the derived labels). Page F1 is ``heldout_compare.page_scores``'s
+(lines at 0.5 or more on P(content) kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from heldout_compare import page_scores
+
+from boilerml.corpora import datasets_dir, read_corpora
+from boilerml.lines import LABELS
+
+
+def pooled_line_f1(path: str, mode: str, label: str) -> float:
+    """F1 of one class over every line of a run, its most probable class against its label."""
+    data = np.load(path)
+    predicted = data[f"{mode}_probabilities"].argmax(axis=1) == LABELS.index(label)
+    truth = data[f"{mode}_labels"] == label
+    both = float((predicted & truth).sum())
+    return 2 * both / max(float(predicted.sum() + truth.sum()), 1.0)
+
+
+def group_means(scores: dict[str, float], chinese: set[str]) -> dict[str, float]:
+    """Mean page F1 over all pages, per corpus (``dataset/`` prefix) and over the Chinese pages."""
+    groups: dict[str, list[float]] = {"all pages": list(scores.values())}
+    for key, score in scores.items():
+        groups.setdefault(key.split("/", 1)[0], []).append(score)
+        if key in chinese:
+            groups.setdefault("Chinese pages", []).append(score)
+    return {name: statistics.fmean(values) for name, values in groups.items()}
+
+
+def changes(
+    base: str, candidate: str, mode: str, chinese: set[str]
+) -> tuple[dict[str, float], dict[str, int]]:
+    """One seed's changes (candidate minus base) per group and line class, and the page counts."""
+    before, after = page_scores(base, mode), page_scores(candidate, mode)
+    if before.keys() != after.keys():
+        raise SystemExit(f"{base} and {candidate} hold different pages")
+    old, new = group_means(before, chinese), group_means(after, chinese)
+    delta = {name: new[name] - old[name] for name in old}
+    counts = {name: 0 for name in old}
+    for key in before:
+        counts["all pages"] += 1
+        counts[key.split("/", 1)[0]] += 1
+        counts["Chinese pages"] = counts.get("Chinese pages", 0) + (key in chinese)
+    for label in ("ad", "comment"):
+        delta[f"pooled {label} line F1"] = pooled_line_f1(candidate, mode, label) - pooled_line_f1(
+            base, mode, label
+        )
+    return delta, counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("runs", nargs=4, help="BASE_A CAND_A BASE_B CAND_B")
+    parser.add_argument("--mode", default="html", choices=("html", "text"))
+    parser.add_argument("--datasets", default=None)
+    args = parser.parse_args()
+    root = datasets_dir(args.datasets)
+    chinese = {f"{page.dataset}/{page.page_id}" for page in read_corpora(root, "train") if page.is_chinese}
+    first, counts = changes(args.runs[0], args.runs[1], args.mode, chinese)
+    second, _ = changes(args.runs[2], args.runs[3], args.mode, chinese)
+    print(f"{args.mode}: change in held-out mean page F1 (line F1 for the pooled rows)")
+    print(f"{'group':26s} {'pages':>6s} {'seed A':>8s} {'seed B':>8s} {'mean':>8s}")
+    for name in first:
+        pages = str(counts.get(name, ""))
+        mean = (first[name] + second[name]) / 2
+        print(f"{name:26s} {pages:>6s} {first[name]:+8.4f} {second[name]:+8.4f} {mean:+8.5f}")
+
+
+if __name__ == "__main__":
+    main()
