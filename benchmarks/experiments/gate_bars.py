@@ -35,35 +35,30 @@ def pooled_line_f1(path: str, mode: str, label: str) -> float:
     return 2 * both / max(float(predicted.sum() + truth.sum()), 1.0)
 
 
-def group_means(scores: dict[str, float], chinese: set[str]) -> dict[str, float]:
-    """Mean page F1 over all pages, per corpus (``dataset/`` prefix) and over the Chinese pages."""
-    groups: dict[str, list[float]] = {"all pages": list(scores.values())}
+def groups(scores: dict[str, float], chinese: set[str]) -> dict[str, list[float]]:
+    """Page F1s of all pages, of each corpus (``dataset/`` prefix) and of the Chinese pages."""
+    grouped: dict[str, list[float]] = {"all pages": list(scores.values())}
     for key, score in scores.items():
-        groups.setdefault(key.split("/", 1)[0], []).append(score)
+        grouped.setdefault(key.split("/", 1)[0], []).append(score)
         if key in chinese:
-            groups.setdefault("Chinese pages", []).append(score)
-    return {name: statistics.fmean(values) for name, values in groups.items()}
+            grouped.setdefault("Chinese pages", []).append(score)
+    return grouped
 
 
 def changes(
     base: str, candidate: str, mode: str, chinese: set[str]
 ) -> tuple[dict[str, float], dict[str, int]]:
-    """One seed's changes (candidate minus base) per group and line class, and the page counts."""
+    """One seed's changes (candidate minus base) per group and line class, and each group's pages."""
     before, after = page_scores(base, mode), page_scores(candidate, mode)
     if before.keys() != after.keys():
         raise SystemExit(f"{base} and {candidate} hold different pages")
-    old, new = group_means(before, chinese), group_means(after, chinese)
-    delta = {name: new[name] - old[name] for name in old}
-    counts = {name: 0 for name in old}
-    for key in before:
-        counts["all pages"] += 1
-        counts[key.split("/", 1)[0]] += 1
-        counts["Chinese pages"] = counts.get("Chinese pages", 0) + (key in chinese)
+    old, new = groups(before, chinese), groups(after, chinese)
+    delta = {name: statistics.fmean(new[name]) - statistics.fmean(old[name]) for name in old}
     for label in ("ad", "comment"):
         delta[f"pooled {label} line F1"] = pooled_line_f1(candidate, mode, label) - pooled_line_f1(
             base, mode, label
         )
-    return delta, counts
+    return delta, {name: len(scores) for name, scores in old.items()}
 
 
 def main() -> None:
