@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from heldout_compare import page_scores
 
-from boilerml.corpora import datasets_dir, read_corpora
+from boilerml.corpora import corpus_names, datasets_dir, read_corpora
 from boilerml.lines import LABELS
 
 
@@ -68,6 +68,8 @@ def main() -> None:
     parser.add_argument("--datasets", default=None)
     args = parser.parse_args()
     root = datasets_dir(args.datasets)
+    if not corpus_names(root):  # the Chinese row would silently go missing
+        parser.error(f"no corpora in {root} (--datasets DIR)")
     chinese = {f"{page.dataset}/{page.page_id}" for page in read_corpora(root, "train") if page.is_chinese}
     first, counts = changes(args.runs[0], args.runs[1], args.mode, chinese)
     second, _ = changes(args.runs[2], args.runs[3], args.mode, chinese)
