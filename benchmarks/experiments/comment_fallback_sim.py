@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fallback_sim import page_f1
-from gate_bars import named_groups
+from gate_bars import groups, named_groups
 
 from boilerml.corpora import datasets_dir
 from boilerml.lines import LABELS
@@ -56,13 +56,8 @@ def page_f1s(path: str, mode: str, share: float | None) -> tuple[dict[str, float
 
 
 def grouped_means(scores: dict[str, float], named: dict[str, set[str]]) -> dict[str, float]:
-    groups: dict[str, list[float]] = {"all pages": list(scores.values())}
-    for key, score in scores.items():
-        groups.setdefault(key.split("/", 1)[0], []).append(score)
-        for name, keys in named.items():
-            if key in keys:
-                groups.setdefault(name, []).append(score)
-    return {name: statistics.fmean(values) for name, values in groups.items()}
+    """Mean page F1 of all pages, of each corpus and of each named group (``gate_bars.groups``)."""
+    return {name: statistics.fmean(values) for name, values in groups(scores, named).items()}
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ applied in two calls. Numbers and labels only.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 
 import numpy as np
 
@@ -38,18 +39,9 @@ def main() -> None:
             if not np.array_equal(candidate[f"{mode}_{part}"], base[f"{mode}_{part}"]):
                 raise SystemExit(f"{mode}: the runs' {part} differ: not runs of the same pages")
         changed = candidate[f"{mode}_labels"] != base[f"{mode}_labels"]
-        moves = {
-            f"{old}->{new}": int(n)
-            for (old, new), n in zip(
-                *np.unique(
-                    np.stack([base[f"{mode}_labels"][changed], candidate[f"{mode}_labels"][changed]], 1),
-                    axis=0,
-                    return_counts=True,
-                ),
-                strict=True,
-            )
-        }
-        print(f"{mode}: {int(changed.sum())} lines relabelled by the candidate: {moves}")
+        was, now = base[f"{mode}_labels"][changed], candidate[f"{mode}_labels"][changed]
+        moves = Counter(f"{old}->{new}" for old, new in zip(was, now, strict=True))
+        print(f"{mode}: {int(changed.sum())} lines relabelled by the candidate: {dict(moves)}")
         candidate[f"{mode}_labels"] = base[f"{mode}_labels"]
     np.savez_compressed(args.out, **candidate)
 
