@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,7 @@ MAX_EPOCHS = 12
 VALIDATION_SITE_SHARE = 0.15
 CLIP_STANDARDISED = 5.0
 CLIP_GRADIENT_NORM = 1.0  # a stabiliser for the recurrent layer, not a tuned value
+TREE_PROBABILITY_FLOOR = 1e-6  # exp66: the trees' probabilities are read as logs
 
 
 def _glorot(key, shape):
@@ -56,7 +58,7 @@ def _glorot(key, shape):
     return jax.random.uniform(key, shape, minval=-limit, maxval=limit)
 
 
-def init_params(seed: int, n_inputs: int) -> dict:
+def init_params(seed: int, n_inputs: int, zero_output: bool = False) -> dict:
     import jax
     import jax.numpy as jnp
 
@@ -64,7 +66,7 @@ def init_params(seed: int, n_inputs: int) -> dict:
     params = {
         "dense_w": _glorot(keys[0], (n_inputs, DENSE_UNITS)),
         "dense_b": jnp.zeros(DENSE_UNITS),
-        "out_w": _glorot(keys[1], (2 * GRU_UNITS + DENSE_UNITS, len(LABELS))),
+        "out_w": _glorot(keys[1], (2 * GRU_UNITS + DENSE_UNITS, len(LABELS))) * (not zero_output),
         "out_b": jnp.zeros(len(LABELS)),
     }
     for name, k_in, k_rec in (("fw", keys[2], keys[3]), ("bw", keys[4], keys[5])):
@@ -100,8 +102,9 @@ def _gru(params: dict, name: str, dense, mask):
     return out
 
 
-def log_probabilities(params: dict, x, mask):
-    """``x (B, T, k)`` standardised rows, ``mask (B, T)``: log class probabilities ``(B, T, 4)``."""
+def log_probabilities(params: dict, x, mask, prior):
+    """``x (B, T, k)`` standardised rows, ``mask (B, T)``, ``prior (B, T, 4)`` log-probabilities
+    the network corrects (exp66; zeros for exp65): log class probabilities ``(B, T, 4)``."""
     import jax
     import jax.numpy as jnp
 
@@ -112,22 +115,24 @@ def log_probabilities(params: dict, x, mask):
     backward = _gru(params, "bw", time_major[::-1], mask_t[::-1])[::-1]
     joined = jnp.concatenate([forward, backward, time_major], axis=-1)
     logits = joined @ params["out_w"] + params["out_b"]
-    return jax.nn.log_softmax(jnp.swapaxes(logits, 0, 1), axis=-1)
+    return jax.nn.log_softmax(jnp.swapaxes(logits, 0, 1) + prior, axis=-1)
 
 
-def _loss(params, x, mask, target, weight):
+def _loss(params, x, mask, target, weight, prior):
     import jax.numpy as jnp
 
-    logp = log_probabilities(params, x, mask)
+    logp = log_probabilities(params, x, mask, prior)
     picked = jnp.take_along_axis(logp, target[..., None], axis=-1)[..., 0]
     return -(picked * weight).sum() / jnp.maximum(weight.sum(), 1e-9)
 
 
-def pieces(rows: list[PageRows], mean: np.ndarray, scale: np.ndarray) -> list[tuple[np.ndarray, ...]]:
-    """(standardised features, class index, line weight) of each piece of each page; unlabelled
-    lines weigh 0."""
+def pieces(
+    rows: list[PageRows], priors: list[np.ndarray], mean: np.ndarray, scale: np.ndarray
+) -> list[tuple[np.ndarray, ...]]:
+    """(standardised features, class index, line weight, prior) of each piece of each page;
+    unlabelled lines weigh 0."""
     out = []
-    for r in rows:
+    for r, prior in zip(rows, priors, strict=True):
         x = standardised(r.features, mean, scale)
         labelled = r.labels != UNLABELLED
         target = np.array(
@@ -136,7 +141,7 @@ def pieces(rows: list[PageRows], mean: np.ndarray, scale: np.ndarray) -> list[tu
         weight = np.where(labelled, r.weight / np.sqrt(len(r.labels)), 0.0)
         for start in range(0, len(r.labels), PIECE_LINES):
             end = start + PIECE_LINES
-            out.append((x[start:end], target[start:end], weight[start:end]))
+            out.append((x[start:end], target[start:end], weight[start:end], prior[start:end]))
     return out
 
 
@@ -151,36 +156,43 @@ def batches(items: list[tuple[np.ndarray, ...]], order: np.ndarray, n_inputs: in
         mask = np.zeros((BATCH_PIECES, PIECE_LINES), bool)
         target = np.zeros((BATCH_PIECES, PIECE_LINES), np.int32)
         weight = np.zeros((BATCH_PIECES, PIECE_LINES), np.float32)
+        prior = np.zeros((BATCH_PIECES, PIECE_LINES, len(LABELS)), np.float32)
         for b, i in enumerate(order[start : start + BATCH_PIECES]):
-            px, pt, pw = items[i]
+            px, pt, pw, pp = items[i]
             n = len(pt)
-            x[b, :n], mask[b, :n], target[b, :n], weight[b, :n] = px, True, pt, pw
-        yield x, mask, target, weight
+            x[b, :n], mask[b, :n], target[b, :n], weight[b, :n], prior[b, :n] = px, True, pt, pw, pp
+        yield x, mask, target, weight, prior
 
 
-def fit_network(rows: list[PageRows], seed: int) -> tuple[dict, np.ndarray, np.ndarray]:
-    """The network fitted on ``rows`` (15 % of their sites set aside to choose the epoch):
-    (parameters, feature mean, feature scale)."""
+def fit_network(
+    rows: list[PageRows], priors: list[np.ndarray], seed: int, stacked: bool
+) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The network fitted on ``rows`` and their ``priors`` (15 % of their sites set aside to
+    choose the epoch): (parameters, feature mean, feature scale)."""
     import jax
     import jax.numpy as jnp
 
     rng = np.random.default_rng(seed)
     sites = sorted({r.group for r in rows})
     held = set(rng.choice(sites, size=max(1, int(VALIDATION_SITE_SHARE * len(sites))), replace=False))
-    fit_rows = [r for r in rows if r.group not in held]
+    fit_index = [i for i, r in enumerate(rows) if r.group not in held]
+    val_index = [i for i, r in enumerate(rows) if r.group in held]
+    if not fit_index:  # a smoke test's half of one site: choose the epoch on the fitted rows
+        fit_index = val_index
+    fit_rows = [rows[i] for i in fit_index]
     logging.info("fitting on %d pages, %d sites (%d set aside)", len(rows), len(sites), len(held))
-    val_rows = [r for r in rows if r.group in held]
-    if not fit_rows:  # a smoke test's half of one site: choose the epoch on the fitted rows
-        fit_rows = val_rows
-    stacked = np.vstack([r.features for r in fit_rows])
-    mean = np.nanmean(stacked, axis=0)
-    scale = np.nanstd(stacked, axis=0)
+    all_features = np.vstack([r.features for r in fit_rows])
+    mean = np.nanmean(all_features, axis=0)
+    scale = np.nanstd(all_features, axis=0)
     scale[~(scale > 1e-6)] = 1.0
     mean = np.nan_to_num(mean)
-    del stacked
-    fit_items, val_items = pieces(fit_rows, mean, scale), pieces(val_rows, mean, scale)
+    del all_features
+    fit_items, val_items = (
+        pieces([rows[i] for i in index], [priors[i] for i in index], mean, scale)
+        for index in (fit_index, val_index)
+    )
     n_inputs = fit_rows[0].features.shape[1]
-    params = init_params(seed, n_inputs)
+    params = init_params(seed, n_inputs, zero_output=stacked)
     moments = (jax.tree.map(jnp.zeros_like, params), jax.tree.map(jnp.zeros_like, params))
     grad_fn = jax.jit(jax.value_and_grad(_loss))
     loss_fn = jax.jit(_loss)
@@ -198,13 +210,13 @@ def fit_network(rows: list[PageRows], seed: int) -> tuple[dict, np.ndarray, np.n
     best, best_loss, t = params, np.inf, 0
     for epoch in range(MAX_EPOCHS):
         started = time.time()
-        for x, mask, target, weight in batches(fit_items, rng.permutation(len(fit_items)), n_inputs):
+        for x, mask, target, weight, prior in batches(fit_items, rng.permutation(len(fit_items)), n_inputs):
             t += 1
-            _, grads = grad_fn(params, x, mask, target, weight)
+            _, grads = grad_fn(params, x, mask, target, weight, prior)
             params, moments = adam(params, moments, grads, t)
         total = weights = 0.0
-        for x, mask, target, weight in batches(val_items, np.arange(len(val_items)), n_inputs):
-            total += float(loss_fn(params, x, mask, target, weight)) * float(weight.sum())
+        for x, mask, target, weight, prior in batches(val_items, np.arange(len(val_items)), n_inputs):
+            total += float(loss_fn(params, x, mask, target, weight, prior)) * float(weight.sum())
             weights += float(weight.sum())
         val_loss = total / weights
         logging.info("epoch %d: held-aside loss %.4f (%.0f s)", epoch + 1, val_loss, time.time() - started)
@@ -214,20 +226,21 @@ def fit_network(rows: list[PageRows], seed: int) -> tuple[dict, np.ndarray, np.n
 
 
 def predict_pages(
-    params: dict, mean: np.ndarray, scale: np.ndarray, rows: list[PageRows]
+    params: dict, mean: np.ndarray, scale: np.ndarray, rows: list[PageRows], priors: list[np.ndarray]
 ) -> list[np.ndarray]:
     """Class probabilities ``(n_lines, 4)`` of each page, read whole (padded to a power of two)."""
     import jax
 
     predict = jax.jit(log_probabilities)
     out = []
-    for r in rows:
+    for r, page_prior in zip(rows, priors, strict=True):
         n = len(r.labels)
         padded = 1 << max(int(np.ceil(np.log2(n))), 4)
         x = np.zeros((1, padded, r.features.shape[1]), np.float32)
         mask = np.zeros((1, padded), bool)
-        x[0, :n], mask[0, :n] = standardised(r.features, mean, scale), True
-        out.append(np.exp(np.asarray(predict(params, x, mask))[0, :n]).astype(np.float64))
+        prior = np.zeros((1, padded, len(LABELS)), np.float32)
+        x[0, :n], mask[0, :n], prior[0, :n] = standardised(r.features, mean, scale), True, page_prior
+        out.append(np.exp(np.asarray(predict(params, x, mask, prior))[0, :n]).astype(np.float64))
     return out
 
 
@@ -241,6 +254,9 @@ def main() -> None:
     parser.add_argument("--datasets", default=None)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--max-pages", type=int, default=None, help="per corpus (smoke tests)")
+    parser.add_argument(
+        "--stacked", action="store_true", help="exp66: correct --base's probabilities (writes P-R3.npz)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
@@ -262,11 +278,27 @@ def main() -> None:
         for g in (False, True)
     )
     fitted_on, unseen = with_context(rows, by_page), with_context(rows, by_site)
+    base = np.load(args.base)
+    if list(base[f"{args.mode}_pages"]) != [r.page_key for r in rows]:
+        raise SystemExit("--base holds other pages, or in another order")
+    trees = np.split(base[f"{args.mode}_probabilities"], np.cumsum(base[f"{args.mode}_lengths"])[:-1])
+    if args.stacked:
+        priors = [np.log(np.maximum(p, TREE_PROBABILITY_FLOOR)).astype(np.float32) for p in trees]
+        fitted_on, unseen = (
+            [replace(r, features=np.hstack([r.features, p])) for r, p in zip(rs, priors, strict=True)]
+            for rs in (fitted_on, unseen)
+        )
+    else:
+        priors = [np.zeros((len(r.labels), len(LABELS)), np.float32) for r in rows]
     halves = halves_by_site(rows, args.seed)
     final: list[np.ndarray] = [np.empty(0)] * len(rows)
     for train_index, test_index in (halves, halves[::-1]):
-        params, mean, scale = fit_network([fitted_on[i] for i in train_index], args.seed)
-        predicted = predict_pages(params, mean, scale, [unseen[i] for i in test_index])
+        params, mean, scale = fit_network(
+            [fitted_on[i] for i in train_index], [priors[i] for i in train_index], args.seed, args.stacked
+        )
+        predicted = predict_pages(
+            params, mean, scale, [unseen[i] for i in test_index], [priors[i] for i in test_index]
+        )
         for i, network in zip(test_index, predicted, strict=True):
             probabilities = by_site[i].copy()
             unsure = probabilities.max(axis=1) < CONFIDENT_FIRST_PASS
@@ -274,10 +306,11 @@ def main() -> None:
             final[i] = probabilities
     r1: dict[str, np.ndarray] = {}
     write_mode(r1, args.mode, rows, final)
+    if args.stacked:
+        np.savez_compressed(f"{args.out_prefix}-R3.npz", **r1)
+        logging.info("written %s-R3.npz", args.out_prefix)
+        return
     np.savez_compressed(f"{args.out_prefix}-R1.npz", **r1)
-    base = np.load(args.base)
-    if list(base[f"{args.mode}_pages"]) != [r.page_key for r in rows]:
-        raise SystemExit("--base holds other pages, or in another order: R2 not written")
     r2 = dict(r1)
     r2[f"{args.mode}_probabilities"] = (
         r1[f"{args.mode}_probabilities"] + base[f"{args.mode}_probabilities"]
