@@ -1,14 +1,18 @@
-"""exp65's simulation: a bidirectional GRU as text mode's second pass, on unseen sites.
+"""exp65-exp68's simulation: a bidirectional GRU as text mode's second pass, on unseen sites.
 
 Usage: python benchmarks/experiments/seq_sim.py --cache DIR --base RUN.npz --out-prefix P
                                                 [--seed S] [--mode text] [--jobs N]
+                                                [--stacked | --trees-as-input]
 
 On ``site_gate.py``'s halves (same seed, so the same halves as the ``--base`` run, main's
 ``--arms base``), each half's unsure lines are predicted by a network fitted on the other half's
 second-pass rows (features plus the context of the page-grouped out-of-fold first pass), read
 from the site-grouped first pass's context: ``site_gate.py``'s base arm with the trees replaced.
 Writes ``P-R1.npz`` (the network) and ``P-R2.npz`` (its mean with ``--base``'s probabilities),
-in ``heldout.py``'s format for ``gate_bars.py``. Needs JAX (CPU), an experiment tool only.
+in ``heldout.py``'s format for ``gate_bars.py``. ``--stacked`` (exp66) writes ``P-R3.npz``, the
+network correcting ``--base``'s log-probabilities; ``--trees-as-input`` (exp68) writes
+``P-R4.npz``, the network reading ``--base``'s probabilities as four more inputs. Needs JAX
+(CPU), an experiment tool only.
 Numbers and labels only, no corpus text.
 """
 
@@ -257,6 +261,9 @@ def main() -> None:
     parser.add_argument(
         "--stacked", action="store_true", help="exp66: correct --base's probabilities (writes P-R3.npz)"
     )
+    parser.add_argument(
+        "--trees-as-input", action="store_true", help="exp68: read --base's probabilities (writes P-R4.npz)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
@@ -290,6 +297,11 @@ def main() -> None:
         )
     else:
         priors = [np.zeros((len(r.labels), len(LABELS)), np.float32) for r in rows]
+    if args.trees_as_input:  # exp68: the trees' probabilities as four more input columns
+        fitted_on, unseen = (
+            [replace(r, features=np.hstack([r.features, p])) for r, p in zip(rs, trees, strict=True)]
+            for rs in (fitted_on, unseen)
+        )
     halves = halves_by_site(rows, args.seed)
     final: list[np.ndarray] = [np.empty(0)] * len(rows)
     for train_index, test_index in (halves, halves[::-1]):
@@ -306,9 +318,10 @@ def main() -> None:
             final[i] = probabilities
     r1: dict[str, np.ndarray] = {}
     write_mode(r1, args.mode, rows, final)
-    if args.stacked:
-        np.savez_compressed(f"{args.out_prefix}-R3.npz", **r1)
-        logging.info("written %s-R3.npz", args.out_prefix)
+    if args.stacked or args.trees_as_input:
+        readout = "R3" if args.stacked else "R4"
+        np.savez_compressed(f"{args.out_prefix}-{readout}.npz", **r1)
+        logging.info("written %s-%s.npz", args.out_prefix, readout)
         return
     np.savez_compressed(f"{args.out_prefix}-R1.npz", **r1)
     r2 = dict(r1)
