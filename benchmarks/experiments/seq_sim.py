@@ -26,19 +26,17 @@ from pathlib import Path
 
 import numpy as np
 from heldout import write_mode
-from site_gate import halves_by_site
+from site_gate import grouped_first_passes, halves_by_site
 
 from boilerml.corpora import corpus_names, datasets_dir
 from boilerml.lines import LABELS
 from boilerml.model import CONFIDENT_FIRST_PASS
 from boilerml.train import (
-    CV_FOLDS,
+    SEED,
     UNLABELLED,
     Boosting,
     PageRows,
-    cache_prefix,
     default_training_data_dir,
-    out_of_fold_probabilities,
     training_rows,
     with_context,
 )
@@ -254,7 +252,7 @@ def main() -> None:
     parser.add_argument("--base", required=True, help="main's site_gate.py --arms base run, same seed")
     parser.add_argument("--out-prefix", required=True)
     parser.add_argument("--mode", default="text", choices=("html", "text"))
-    parser.add_argument("--seed", type=int, default=20261124)
+    parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--datasets", default=None)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--max-pages", type=int, default=None, help="per corpus (smoke tests)")
@@ -272,18 +270,7 @@ def main() -> None:
         root, corpus_names(root), default_training_data_dir(), args.jobs, args.max_pages
     )
     rows = html_rows if args.mode == "html" else text_rows
-    boosting, folds = Boosting(), min(CV_FOLDS, len(rows))
-    by_page, by_site = (
-        out_of_fold_probabilities(
-            rows,
-            folds,
-            boosting,
-            args.seed,
-            cache_prefix(Path(args.cache), rows, folds, boosting, args.seed, g),
-            g,
-        )
-        for g in (False, True)
-    )
+    by_page, by_site = grouped_first_passes(rows, args.seed, Path(args.cache), Boosting())
     fitted_on, unseen = with_context(rows, by_page), with_context(rows, by_site)
     base = np.load(args.base)
     if list(base[f"{args.mode}_pages"]) != [r.page_key for r in rows]:

@@ -87,12 +87,11 @@ def main() -> None:
             logging.info("%s, %s arm: written to %s-%s.npz", mode, arm, args.out_prefix, arm)
 
 
-def unseen_site_predictions(
-    rows: list[PageRows], seed: int, cache: Path, arms: tuple[str, ...] = ("base", "candidate")
-) -> Iterator[tuple[str, list[np.ndarray]]]:
-    """Per arm asked for, (arm, each page's final probabilities ``(n_lines, 4)``) with the
-    page's half predicted by a second pass fitted on the other half (module docstring)."""
-    boosting = Boosting()
+def grouped_first_passes(
+    rows: list[PageRows], seed: int, cache: Path, boosting: Boosting
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Each page's out-of-fold first-pass probabilities ``(n_lines, 4)``, with folds grouped by
+    page and by site (both cached in ``cache``)."""
     folds = min(CV_FOLDS, len(rows))
     by_page, by_site = (
         out_of_fold_probabilities(
@@ -100,6 +99,16 @@ def unseen_site_predictions(
         )
         for grouped in (False, True)
     )
+    return by_page, by_site
+
+
+def unseen_site_predictions(
+    rows: list[PageRows], seed: int, cache: Path, arms: tuple[str, ...] = ("base", "candidate")
+) -> Iterator[tuple[str, list[np.ndarray]]]:
+    """Per arm asked for, (arm, each page's final probabilities ``(n_lines, 4)``) with the
+    page's half predicted by a second pass fitted on the other half (module docstring)."""
+    boosting = Boosting()
+    by_page, by_site = grouped_first_passes(rows, seed, cache, boosting)
     halves = halves_by_site(rows, seed)
     logging.info("halves of %d and %d pages, no site in both", len(halves[0]), len(halves[1]))
     unseen = with_context(rows, by_site)
