@@ -256,10 +256,11 @@ def main() -> None:
     parser.add_argument("--datasets", default=None)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--max-pages", type=int, default=None, help="per corpus (smoke tests)")
-    parser.add_argument(
+    variant = parser.add_mutually_exclusive_group()  # each adds the trees' columns its own way
+    variant.add_argument(
         "--stacked", action="store_true", help="exp66: correct --base's probabilities (writes P-R3.npz)"
     )
-    parser.add_argument(
+    variant.add_argument(
         "--trees-as-input", action="store_true", help="exp68: read --base's probabilities (writes P-R4.npz)"
     )
     args = parser.parse_args()
