@@ -326,6 +326,14 @@ def test_segment_dispatches_on_format():
 # --- format sniffing --------------------------------------------------------------------
 
 
+#: Markup a page showed as text (an ad's code inside ``noscript``), as a text dump keeps it.
+_SHOWN_AD_CODE = "<a href='http://ads.example.com/click'><img src='http://ads.example.com/b.gif'></a>"
+_PROSE = "\n".join(
+    f"Paragraph {i} of the article goes on about the harbour wall and the storms of the winter."
+    for i in range(12)
+)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -338,10 +346,24 @@ def test_segment_dispatches_on_format():
         ("One <b>bold</b> word", False),
         ("Just one <p> tag mentioned in prose", False),
         ("", False),
+        ("<!DOCTYPEw.example.org/rss.xml\n<link rel=alternate>", True),  # a truncated doctype
+        ("<link rel='alternate'\n  title='Feed'\n  href='/rss'>\n<p>Text</p>\nMore text", True),
+        ("<h1>Reviews</h1>\n" + "A line of hard-wrapped prose.\n" * 4 + "<hr>", True),
+        (_SHOWN_AD_CODE + "\n" + _PROSE, False),
+        (_PROSE + "\n<div>\n<p>An example, shown</p>\n<span>as text</span>\n" + _PROSE, False),
+        ("<script>\n" + "var x = 1;\n" * 10 + "</script>\n<p>one</p>\n<p>two</p>", True),
     ],
 )
 def test_looks_like_html(text, expected):
     assert looks_like_html(text) is expected
+
+
+def test_text_that_shows_some_markup_is_cleaned_as_text():
+    from boilerml import clean
+
+    text = _SHOWN_AD_CODE + "\n" + _PROSE
+    assert clean(text) == clean(text, input_format="text")
+    assert "Paragraph 5 of the article" in clean(text)
 
 
 def test_resolve_format():
