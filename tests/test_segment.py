@@ -347,6 +347,8 @@ _PROSE = "\n".join(
         ("Just one <p> tag mentioned in prose", False),
         ("", False),
         ("<!DOCTYPEw.example.org/rss.xml\n<link rel=alternate>", True),  # a truncated doctype
+        ("\ufeff<?xml version='1.0'?>\n<!-- generated --><html lang=en><p>x", True),
+        ("Put the charset in the <head> of the page, then close the <html> element.", False),
         ("<link rel='alternate'\n  title='Feed'\n  href='/rss'>\n<p>Text</p>\nMore text", True),
         ("<h1>Reviews</h1>\n" + "A line of hard-wrapped prose.\n" * 4 + "<hr>", True),
         (_SHOWN_AD_CODE + "\n" + _PROSE, False),
