@@ -23,13 +23,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fallback_sim import by_corpus, page_f1
 
 from boilerml.lines import LABELS
+from boilerml.reassemble import DEFAULT_THRESHOLD
 
 GAP_CORPORA = ("chinese-wce", "dragnet", "wcxb-dev")
 #: A page counts as moved when its F1 changes by more than this.
 MOVED = 0.01
 
 
-def page_scores(path: str, mode: str, threshold: float = 0.5) -> dict[str, float]:
+def page_scores(path: str, mode: str, threshold: float = DEFAULT_THRESHOLD) -> dict[str, float]:
     """Page key -> token F1 with the lines at ``threshold`` or more on P(content) kept, for one
     mode of a ``heldout.py`` output."""
     data = np.load(path)

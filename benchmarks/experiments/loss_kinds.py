@@ -22,6 +22,7 @@ import numpy as np
 from fallback_sim import page_f1
 
 from boilerml.lines import LABELS
+from boilerml.reassemble import DEFAULT_THRESHOLD
 
 #: Below this precision (or recall) a page has lost more than it kept of that side.
 HALF = 0.5
@@ -46,7 +47,7 @@ def report(path: str, mode: str, below: float) -> None:
     data = np.load(path)
     if f"{mode}_probabilities" not in data.files:
         raise SystemExit(f"{path} holds no {mode} mode (--mode)")
-    keep_all = data[f"{mode}_probabilities"][:, LABELS.index("content")] >= 0.5
+    keep_all = data[f"{mode}_probabilities"][:, LABELS.index("content")] >= DEFAULT_THRESHOLD
     labels = data[f"{mode}_labels"]
     tokens_all = data[f"{mode}_tokens"]
     ends = np.cumsum(data[f"{mode}_lengths"])
