@@ -193,7 +193,8 @@ HTML_SNIFF_CHARS = 4096
 #: were sniffed as HTML by three known tags or a leading ``<`` alone, and parsed, they lose the
 #: text between the tags (a page's F1 can fall to 0). At most 26 % of their lines hold a tag
 #: (11 % of those that start with ``<``); of the train pages' HTML without a document tag,
-#: all but two (hand-written pages that are a ``<pre>`` of plain text) reach 15 %.
+#: all but two (hand-written pages that are a ``<pre>`` of plain text) reach 15 %, and the
+#: one of them that does not start with ``<`` has half its lines tagged.
 MIN_TAGGED_LINES_AFTER_LEADING_TAG = 0.15
 MIN_TAGGED_LINES = 0.5
 #: Known tags a text that does not start with ``<`` needs as well (one or two tags in prose
@@ -340,11 +341,12 @@ def _tag_marks(tag: re.Match[str]) -> str:
 def looks_like_html(text: str) -> bool:
     """Whether ``text`` is markup rather than plain text (used by ``input_format="auto"``).
 
-    Read from its first :data:`HTML_SNIFF_CHARS` characters: a document tag (doctype,
-    ``html``, ``head``, ``body``) makes it markup; otherwise the share of its non-blank lines
-    that hold a tag (a script or style element counting as one line) must reach
-    :data:`MIN_TAGGED_LINES_AFTER_LEADING_TAG` when it starts with ``<``, and
-    :data:`MIN_TAGGED_LINES`, with :data:`MIN_KNOWN_TAGS` common HTML tags, when it does not.
+    Read from its first :data:`HTML_SNIFF_CHARS` characters: a line that starts with a
+    document tag (doctype, ``html``, ``head``, ``body``) makes it markup; otherwise the share
+    of its non-blank lines that a tag touches (a script or style element counting as one
+    line) must reach :data:`MIN_TAGGED_LINES_AFTER_LEADING_TAG` when it starts with ``<``,
+    and :data:`MIN_TAGGED_LINES`, with :data:`MIN_KNOWN_TAGS` common HTML tags, when it does
+    not.
     Text with a line or two of markup in it stays text.
     """
     head = text[:HTML_SNIFF_CHARS]
