@@ -43,6 +43,11 @@ _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _RULE = re.compile(r"^\s*(?:(?:[*_-]\s*){3,}|={3,}|\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?)\s*$")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+#: Emphasis written with underscores (``_word_``: html2text's and Turndown's default). As in
+#: CommonMark, an underscore next to a letter or digit neither opens nor closes it, so
+#: ``snake_case_name`` stays as written (``\w`` includes the underscore itself), and an
+#: escaped one (``\_``) is a character, not a delimiter.
+_UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w\\])_(?=\S)([^_]+?)(?<=[^\s\\])_(?!\w)")
 _CODE = re.compile(r"`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
@@ -87,10 +92,11 @@ def rendered_line(line: str) -> str:
     line = _LINK.sub(r"\1", line)
     line = _AUTOLINK.sub(r"\1", line)
     line = _QUOTE.sub("", line)
+    line = _LIST_MARKER.sub("", line)  # before the heading: a list item may hold one
     line = _HEADING.sub("", line)
-    line = _LIST_MARKER.sub("", line)
     line = _STRONG.sub(r"\2", line)
     line = _EMPHASIS.sub(r"\1", line)
+    line = _UNDERSCORE_EMPHASIS.sub(r"\1", line)
     line = _CODE.sub("", line)
     return _ESCAPE.sub(r"\1", line)
 

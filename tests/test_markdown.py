@@ -27,6 +27,12 @@ from boilerml.segment import text_to_lines
         ("==========", ""),
         ("Read more at <https://example.com/story>", "Read more at https://example.com/story"),
         ("snake_case_name and 2 * 3 * 4 stay", "snake_case_name and 2 * 3 * 4 stay"),
+        ("_The Times_ said, in _italics_.", "The Times said, in italics."),
+        ("**_Both_** and __strong__", "Both and strong"),
+        ("file_name_ and _x stay, as does a _ b _ c", "file_name_ and _x stay, as does a _ b _ c"),
+        ("an escaped \\_name\\_ stays", "an escaped _name_ stays"),
+        ("_中文强调_ 与 中_文_字", "中文强调 与 中_文_字"),
+        ("  * #### A heading inside a list item", "A heading inside a list item"),
     ],
 )
 def test_a_markdown_line_renders_to_its_text(line, text):
