@@ -41,13 +41,24 @@ _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 #: A thematic break (``* * *``, ``---``), a heading's underline (``===``, ``---``: the default
 #: of markdownify) or a table's border row (``|---|:--:|``).
 _RULE = re.compile(r"^\s*(?:(?:[*_-]\s*){3,}|={3,}|\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?)\s*$")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+#: Strong emphasis (``**word**``, ``__word__``). The words inside may not start or end with
+#: the delimiter's own character, so that a run of underscores (a form's blank to fill,
+#: ``______``) stays as written; ``__`` also neither opens nor closes next to a letter or digit.
+_STRONG_STARS = re.compile(r"\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*")
+_STRONG_UNDERSCORES = re.compile(r"(?<![\w\\])__(?=[^\s_])(.+?)(?<=[^\s_])__(?!\w)")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 #: Emphasis written with underscores (``_word_``: html2text's and Turndown's default). As in
 #: CommonMark, an underscore next to a letter or digit neither opens nor closes it, so
 #: ``snake_case_name`` stays as written (``\w`` includes the underscore itself), and an
 #: escaped one (``\_``) is a character, not a delimiter.
 _UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w\\])_(?=\S)([^_]+?)(?<=[^\s\\])_(?!\w)")
+#: Emphasis marks around nothing, where a browser shows nothing: html2text writes an empty
+#: ``<b>`` as ``****`` (read as a space before any emphasis, as it often stands between two
+#: words: ``and****x``) and an empty ``<i>`` (an icon font's glyph) as ``__``, glued to the
+#: next word (``__Home``). The ``__`` left once emphasis with words inside is read goes,
+#: unless it joins two words (``a__b``), is escaped or is part of a longer run (``______``).
+_EMPTY_STRONG = re.compile(r"\*{4}")
+_LEFTOVER_UNDERSCORES = re.compile(r"(?<![\w\\])__(?!_)|(?<=[^\W_])__(?!\w)")
 _CODE = re.compile(r"`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
@@ -94,9 +105,12 @@ def rendered_line(line: str) -> str:
     line = _QUOTE.sub("", line)
     line = _LIST_MARKER.sub("", line)  # before the heading: a list item may hold one
     line = _HEADING.sub("", line)
-    line = _STRONG.sub(r"\2", line)
+    line = _EMPTY_STRONG.sub(" ", line)
+    line = _STRONG_STARS.sub(r"\1", line)
+    line = _STRONG_UNDERSCORES.sub(r"\1", line)
     line = _EMPHASIS.sub(r"\1", line)
     line = _UNDERSCORE_EMPHASIS.sub(r"\1", line)
+    line = _LEFTOVER_UNDERSCORES.sub("", line)
     line = _CODE.sub("", line)
     return _ESCAPE.sub(r"\1", line)
 

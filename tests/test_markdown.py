@@ -33,6 +33,9 @@ from boilerml.segment import text_to_lines
         ("an escaped \\_name\\_ stays", "an escaped _name_ stays"),
         ("_中文强调_ 与 中_文_字", "中文强调 与 中_文_字"),
         ("  * #### A heading inside a list item", "A heading inside a list item"),
+        ("__Home and****more: html2text's empty tags", "Home and more: html2text's empty tags"),
+        ("**__Nested__** stays words; a__b stays", "Nested stays words; a__b stays"),
+        ("Name: ______ and ______ stay (blanks)", "Name: ______ and ______ stay (blanks)"),
     ],
 )
 def test_a_markdown_line_renders_to_its_text(line, text):
