@@ -80,7 +80,13 @@ def _converted(html: str) -> dict[str, str]:
 
     unwrapped = html2text.HTML2Text()
     unwrapped.body_width = 0
-    return {"markdownify": markdownify(html), "html2text": unwrapped.handle(html)}
+    converted = {}
+    for name, convert in (("markdownify", markdownify), ("html2text", unwrapped.handle)):
+        try:
+            converted[name] = convert(html)
+        except RecursionError:  # a deeply nested page: the converter gives nothing, in both arms
+            converted[name] = ""
+    return converted
 
 
 def page_parts(page: Page) -> PageParts | None:
