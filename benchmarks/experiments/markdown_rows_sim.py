@@ -37,6 +37,7 @@ from boilerml.corpora import (
     uses_blank_lines,
 )
 from boilerml.features import extract_features
+from boilerml.markdown import looks_like_markdown
 from boilerml.metrics import token_f1
 from boilerml.segment import html_to_lines, text_to_lines
 from boilerml.sites import site_of
@@ -59,10 +60,12 @@ KEEP = 0.5
 
 @dataclass
 class Rendering:
-    """One rendering of a page in text mode: features ``(n, k)`` and the lines' texts."""
+    """One rendering of a page in text mode: features ``(n, k)``, the lines' texts, and
+    whether the text looks like Markdown (what would choose exp71's Markdown model)."""
 
     features: np.ndarray
     texts: list[str]
+    is_markdown: bool
 
 
 @dataclass
@@ -112,12 +115,14 @@ def page_parts(page: Page) -> PageParts | None:
         np.array([text_key(line.text) for line in lines], dtype=np.uint64),
         site,
     )
-    renderings = {"dump": Rendering(dump_features, [line.text for line in dump_lines])}
+    dump_text = [line.text for line in dump_lines]
+    renderings = {"dump": Rendering(dump_features, dump_text, looks_like_markdown(dump_text))}
     markdown_rows = PageRows(key, np.zeros((0, dump_features.shape[1]), np.float32), np.array([]), weight)
     for name, text in _converted(html).items():
         converted = text_to_lines(text)
         features = extract_features(converted, "text")
-        renderings[name] = Rendering(features, [line.text for line in converted])
+        is_markdown = looks_like_markdown(text.split("\n"))
+        renderings[name] = Rendering(features, [line.text for line in converted], is_markdown)
         if name == "markdownify" and converted:
             markdown_labels = derive_labels(converted, page.content, page.comments)
             markdown_rows = PageRows(key, features, np.array(markdown_labels, dtype=LABEL_DTYPE), weight)
@@ -154,36 +159,56 @@ def main() -> None:
     args = parser.parse_args()
     pages = list(read_corpora(datasets_dir(args.datasets), "train"))[:: args.every]
     chunks = [pages[i : i + 16] for i in range(0, len(pages), 16)]
-    parts = [p for chunk in Parallel(n_jobs=args.jobs)(delayed(_chunk)(c) for c in chunks) for p in chunk if p]
+    done = Parallel(n_jobs=args.jobs)(delayed(_chunk)(c) for c in chunks)
+    parts = [p for chunk in done for p in chunk if p]
     del pages
     dump_rows = [p.dump_rows for p in parts]
     relabel_thread_lines(dump_rows, dump_rows)  # one list: the labels are changed once, in place
     first, second = halves_by_site(dump_rows, args.seed)
     print(f"{len(parts)} pages; halves {len(first)} / {len(second)} (seed {args.seed})", flush=True)
-    scores: dict[str, dict[str, list[float]]] = {arm: defaultdict(list) for arm in ("base", "markdown")}
+    arms = ("base", "markdown", "markdown only")
+    scores: dict[str, dict[str, list[float]]] = {arm: defaultdict(list) for arm in arms}
+    chosen: dict[str, list[bool]] = defaultdict(list)
     corpora: list[str] = []
     for fit_half, score_half in ((first, second), (second, first)):
         corpora += [parts[i].dataset for i in score_half]
-        for arm in ("base", "markdown"):
-            rows = [dump_rows[i] for i in fit_half]
-            if arm == "markdown":
+        for rendering in RENDERINGS:
+            chosen[rendering] += [parts[i].renderings[rendering].is_markdown for i in score_half]
+        for arm in arms:
+            rows = [dump_rows[i] for i in fit_half] if arm != "markdown only" else []
+            if arm != "base":
                 rows += [parts[i].markdown_rows for i in fit_half if len(parts[i].markdown_rows.labels)]
             estimator = fitted(rows, args.seed)
             for rendering in RENDERINGS:
                 scores[arm][rendering] += [page_score(estimator, parts[i], rendering) for i in score_half]
             print(f"fitted {arm} on {len(fit_half)} pages ({len(rows)} row sets) and scored", flush=True)
-    names = sorted(set(corpora))
     corpus = np.array(corpora)
-    print("| group | pages | " + " | ".join(f"{r}: base / markdown / change" for r in RENDERINGS) + " |")
-    print("|---|---|" + "---|" * len(RENDERINGS))
-    for group in [*names, "all pages"]:
-        mask = np.ones(len(corpus), bool) if group == "all pages" else corpus == group
-        cells = []
-        for rendering in RENDERINGS:
-            base = np.array(scores["base"][rendering])[mask].mean()
-            cand = np.array(scores["markdown"][rendering])[mask].mean()
-            cells.append(f"{base:.4f} / {cand:.4f} / {cand - base:+.4f}")
-        print(f"| {group} | {mask.sum()} | " + " | ".join(cells) + " |")
+    base = {r: np.array(scores["base"][r]) for r in RENDERINGS}
+    # exp71's routing: the Markdown model for a text that looks like Markdown, else the base.
+    candidates = {
+        "one model, dump + markdownify rows (exp70)": {
+            r: np.array(scores["markdown"][r]) for r in RENDERINGS
+        },
+        "routed, dump + markdownify rows (exp71)": {
+            r: np.where(chosen[r], scores["markdown"][r], base[r]) for r in RENDERINGS
+        },
+        "routed, markdownify rows only": {
+            r: np.where(chosen[r], scores["markdown only"][r], base[r]) for r in RENDERINGS
+        },
+    }
+    for r in RENDERINGS:
+        print(f"{r}: {np.mean(chosen[r]):.3f} of the pages' texts look like Markdown")
+    for title, candidate in candidates.items():
+        print(f"\n{title}\n")
+        print("| group | pages | " + " | ".join(f"{r}: base / candidate / change" for r in RENDERINGS) + " |")
+        print("|---|---|" + "---|" * len(RENDERINGS))
+        for group in [*sorted(set(corpora)), "all pages"]:
+            mask = np.ones(len(corpus), bool) if group == "all pages" else corpus == group
+            cells = []
+            for r in RENDERINGS:
+                b, c = base[r][mask].mean(), candidate[r][mask].mean()
+                cells.append(f"{b:.4f} / {c:.4f} / {c - b:+.4f}")
+            print(f"| {group} | {mask.sum()} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
