@@ -159,7 +159,9 @@ BAD_BYTES = (
     b"\r",
     b"\x1b[31m",
 )
-RUN_ALPHABET = "a.-_ 1<>/\"'&;=中\n\t\u3000é"
+#: Characters the huge runs are made of: markup, entities, CJK and spacing, and the
+#: delimiters the Markdown reader parses (emphasis, links).
+RUN_ALPHABET = "a.-_ 1<>/\"'&;=中\n\t\u3000é*[]()"
 
 
 @dataclass
