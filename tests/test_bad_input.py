@@ -346,6 +346,15 @@ def test_one_huge_dotted_line_finishes():
     assert len(boilerml.classify(line, input_format="text")) == 1
 
 
+def test_markdown_with_a_long_line_of_unclosed_emphasis_finishes():
+    # Three links make the text Markdown; then 80,000 characters of strong-emphasis openers
+    # that never close (once 16 s of backtracking, now linear). ``**`` stays as written; a
+    # ``__`` glued to a word is read as html2text's empty ``<i>`` and goes.
+    page = "[a](/a) [b](/b) [c](/c)\n" + "**a " * 20_000 + "\n" + "__b " * 20_000
+    labelled = boilerml.classify(page, input_format="text")
+    assert [line.text for line in labelled] == ["a b c", ("**a " * 20_000).strip(), ("b " * 20_000).strip()]
+
+
 def test_many_short_lines_of_text():
     page = "\n".join(f"line {i}" for i in range(20_000))
     labelled = boilerml.classify(page, input_format="text")
