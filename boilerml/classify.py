@@ -5,17 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from .lines import LABELS, LabelledLine, Line
-from .model import Mode, Model
+from .model import Model, Passes
 
 
-def classify_lines(lines: list[Line], features: np.ndarray, model: Model, mode: Mode) -> list[LabelledLine]:
+def classify_lines(lines: list[Line], features: np.ndarray, model: Model, mode: Passes) -> list[LabelledLine]:
     """Label every line with its most probable class.
 
     Args:
         lines: the page's lines, ``n`` of them.
-        features: their feature matrix, shape ``(n, k)`` for ``mode``.
+        features: their feature matrix, shape ``(n, k)`` for ``mode``'s features.
         model: the trained model.
-        mode: which estimator to use, ``"html"`` or ``"text"``.
+        mode: which passes to use, ``"html"``, ``"text"`` or ``"markdown"`` (text read as
+            Markdown, when the model has them).
 
     Returns:
         ``n`` labelled lines, in input order.

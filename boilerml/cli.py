@@ -214,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--max-pages", type=int, help="use at most this many pages per corpus")
     train.add_argument(
+        "--markdown-passes",
+        action="store_true",
+        help="also fit passes for text read as Markdown, on the pages converted by markdownify "
+        "(needs the train extra; benchmarks/experiments/exp71.md)",
+    )
+    train.add_argument(
         "--seed",
         type=int,
         help="seed of the out-of-fold split and of line sampling (default: the shipped model's); "
@@ -611,7 +617,7 @@ def _corpora(args: argparse.Namespace) -> tuple[Path, list[str]]:
 def run_train(args: argparse.Namespace) -> int:
     from .handlabelled import LabelledDataError
     from .model import save_model
-    from .train import Boosting, default_training_data_dir, train_model, training_rows
+    from .train import Boosting, default_training_data_dir, markdown_training_rows, train_model, training_rows
 
     root, names = _corpora(args)
     if not names:
@@ -620,6 +626,9 @@ def run_train(args: argparse.Namespace) -> int:
     own = Path(args.training_data) if args.training_data else default_training_data_dir()
     try:
         html_rows, text_rows, sources = training_rows(root, names, own, args.jobs, args.max_pages)
+        markdown_rows = (
+            markdown_training_rows(root, names, args.jobs, args.max_pages) if args.markdown_passes else None
+        )
     except (OSError, LabelledDataError) as error:
         print(f"training data: {error}", file=sys.stderr)
         return EXIT_DATA
@@ -637,6 +646,7 @@ def run_train(args: argparse.Namespace) -> int:
         compare=compare,
         boosting=boosting,
         first_pass_cache=Path(args.first_pass_cache) if args.first_pass_cache else None,
+        markdown_rows=markdown_rows,
         **({} if args.seed is None else {"seed": args.seed}),
     )
     output = Path(args.output)

@@ -40,7 +40,7 @@ import numpy as np
 
 from .features import CONTEXT_PROBABILITY_NAMES, feature_names, probability_context_matrix, window_mean_matrix
 from .lines import LABELS, Explanation, LabelledLine, LabelName, Reason
-from .model import CONFIDENT_FIRST_PASS, Mode, Model, ordered_proba
+from .model import CONFIDENT_FIRST_PASS, Mode, Model, Passes, features_of, ordered_proba
 from .trees import TreeEnsemble, export_estimator
 
 #: Lines explained per block. A block walks the trees of each line's label and rival for all
@@ -239,7 +239,7 @@ def _shown_values(
 
 
 def explain_lines(
-    labelled: Sequence[LabelledLine], features: np.ndarray, model: Model, mode: Mode
+    labelled: Sequence[LabelledLine], features: np.ndarray, model: Model, mode: Passes
 ) -> list[Explanation]:
     """Why each line got its label (see the module docstring for the method).
 
@@ -248,7 +248,7 @@ def explain_lines(
             gave them for ``features``.
         features: their feature matrix, shape ``(n, k)`` for ``mode``.
         model: the model that labelled them.
-        mode: ``"html"`` or ``"text"``.
+        mode: the passes that labelled them, ``"html"``, ``"text"`` or ``"markdown"``.
 
     Returns:
         ``n`` explanations, in line order.
@@ -257,7 +257,7 @@ def explain_lines(
         return []
     passes = model.estimators[mode]
     first, second = _as_ensemble(passes["first"]), _as_ensemble(passes["second"])
-    keys, first_one_hot, second_one_hot = _reasons_of(mode)
+    keys, first_one_hot, second_one_hot = _reasons_of(features_of(mode))
     # Which lines the second pass decided, and what it read, exactly as Model.predict_proba.
     first_probabilities = ordered_proba(passes["first"], features)
     unsure = first_probabilities.max(axis=1) < CONFIDENT_FIRST_PASS
@@ -271,7 +271,7 @@ def explain_lines(
     rival_index = np.array([LABELS.index(rival) for rival in rivals])
     # Every line's margin split into its prior, (n,), and reason weights, (n, r).
     priors, weights = _margin_weights(first, features, first_one_hot, label_index, rival_index)
-    shown = _shown_values(features, mode, first_probabilities)
+    shown = _shown_values(features, features_of(mode), first_probabilities)
     shown_columns = [(shown[key][0].tolist(), shown[key][1]) if key in shown else None for key in keys]
     says = [_says(key) for key in keys]
     tag = keys.index("tag") if "tag" in keys else -1

@@ -32,6 +32,11 @@ from .lines import LABELS
 logger = logging.getLogger(__name__)
 
 Mode = Literal["html", "text"]
+#: Which set of passes labels a page: one per mode, and ``"markdown"``, an optional third set
+#: with text mode's features, fitted on boilerml's dumps and on converters' Markdown of the
+#: training pages (benchmarks/experiments/exp71.md), for text read as Markdown.
+Passes = Literal["html", "text", "markdown"]
+MARKDOWN: Passes = "markdown"
 
 
 def _shipped_models_dir() -> Path:
@@ -54,6 +59,13 @@ RETRAIN_HINT = "retrain it with `boilerml train` (see README, 'Retraining')"
 #: shipped one unpacks to about 60 MB): a crafted file cannot exhaust memory.
 MAX_MODEL_BYTES = 1 << 30
 MODES: tuple[Mode, ...] = ("html", "text")
+
+
+def features_of(passes: Passes) -> Mode:
+    """The mode whose features a set of passes reads (the Markdown passes read text mode's)."""
+    return "text" if passes == MARKDOWN else passes
+
+
 PASSES = ("first", "second")
 #: A line whose first-pass verdict is at least this probable keeps it, and only the other
 #: lines go through the second pass (whose context features still read every line's
@@ -91,16 +103,18 @@ class Model:
     ``estimators[mode]["second"]`` sees those features plus what the first pass said about
     the lines around each one (:func:`boilerml.features.probability_context_matrix`) and
     gives the final probabilities, shape ``(n, 4)`` in :data:`boilerml.lines.LABELS` order,
-    of the lines the first pass is unsure of (:data:`CONFIDENT_FIRST_PASS`).
-    An estimator is a :class:`boilerml.trees.TreeEnsemble` (or, right after fitting, the
-    scikit-learn estimator itself). They are only read, so one model may serve many threads.
+    of the lines the first pass is unsure of (:data:`CONFIDENT_FIRST_PASS`). A model may also
+    hold ``estimators["markdown"]``, passes with text mode's features for text read as
+    Markdown (:func:`boilerml.classify` chooses them). An estimator is a
+    :class:`boilerml.trees.TreeEnsemble` (or, right after fitting, the scikit-learn estimator
+    itself). They are only read, so one model may serve many threads.
     """
 
     estimators: dict[str, Any]
     card: dict[str, Any] = field(default_factory=dict)
 
     def predict_proba(
-        self, features: np.ndarray, mode: Mode, confident: float = CONFIDENT_FIRST_PASS
+        self, features: np.ndarray, mode: Passes, confident: float = CONFIDENT_FIRST_PASS
     ) -> np.ndarray:
         """Class probabilities, shape ``(n_lines, len(LABELS))``, rows summing to 1.
 
@@ -139,6 +153,9 @@ def check_card(card: dict[str, Any]) -> None:
                 f"the model's {mode} features differ from this version's {len(expected)} features; "
                 f"{RETRAIN_HINT}"
             )
+    markdown_names = card.get("feature_names", {}).get(MARKDOWN)
+    if markdown_names is not None and markdown_names != list(feature_names("text")):
+        raise ModelError(f"the model's Markdown passes read other features than text mode's; {RETRAIN_HINT}")
     if card.get("context_feature_names") != list(CONTEXT_PROBABILITY_NAMES):
         raise ModelError(f"the model's second-pass features differ from this version's; {RETRAIN_HINT}")
 
@@ -254,9 +271,10 @@ def model_from_arrays(arrays: dict[str, np.ndarray], source: str = "model") -> M
     if not isinstance(card, dict):
         raise ModelError(f"{source}: the card is not a JSON object")
     check_card(card)
-    expected_columns = {mode: len(feature_names(mode)) for mode in MODES}
+    expected_columns = {mode: len(feature_names(features_of(mode))) for mode in (*MODES, MARKDOWN)}
     estimators: dict[str, Any] = {}
-    for mode in MODES:
+    has_markdown = any(key.startswith(f"{MARKDOWN}/") for key in arrays)
+    for mode in (*MODES, MARKDOWN) if has_markdown else MODES:
         for name in PASSES:
             prefix = f"{mode}/{name}/"
             part = {key[len(prefix) :]: value for key, value in arrays.items() if key.startswith(prefix)}

@@ -11,9 +11,9 @@ from .decode import BinaryInputError, binary_signature, control_character_kind, 
 from .explain import explain_lines
 from .features import extract_features
 from .lines import LabelledLine
-from .model import Model, default_model
+from .model import MARKDOWN, Model, Passes, default_model
 from .reassemble import DEFAULT_THRESHOLD, check_keep, check_threshold, to_text
-from .segment import InputFormat, resolve_format, segment
+from .segment import InputFormat, reads_as_markdown, resolve_format, segment
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +75,13 @@ def classify(
         logger.warning("no text in the page (%d characters, read as %s)", len(text), mode)
     features = extract_features(lines, mode)
     model = model or default_model()
-    labelled = classify_lines(lines, features, model, mode)
+    # Text read as Markdown goes to the model's Markdown passes when it has them.
+    passes: Passes = mode
+    if mode == "text" and markdown and MARKDOWN in model.estimators and reads_as_markdown(text, unwrap):
+        passes = MARKDOWN
+    labelled = classify_lines(lines, features, model, passes)
     if explain:
-        explanations = explain_lines(labelled, features, model, mode)
+        explanations = explain_lines(labelled, features, model, passes)
         labelled = [replace(line, explanation=why) for line, why in zip(labelled, explanations, strict=True)]
     return labelled
 

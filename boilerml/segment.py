@@ -367,6 +367,16 @@ def collapse_whitespace(text: str) -> str:
     return _collapse_piece(text).strip()
 
 
+def reads_as_markdown(text: str, unwrap_wrapped: bool = True) -> bool:
+    """Whether :func:`text_to_lines` with ``read_markdown`` reads ``text`` as Markdown: the
+    same test on the same lines (after unwrapping when asked, which may join a link that a
+    wrapper broke over two lines)."""
+    raw_lines = text.splitlines()
+    if unwrap_wrapped:
+        raw_lines = unwrap(raw_lines)
+    return markdown.looks_like_markdown(raw_lines)
+
+
 def text_to_lines(
     text: str, max_lines: int | None = None, unwrap_wrapped: bool = True, read_markdown: bool = True
 ) -> list[Line]:

@@ -26,8 +26,8 @@ from .features import CONTEXT_PROBABILITY_NAMES, extract_features, feature_names
 from .handlabelled import read_corrections, read_labelled_pages
 from .lines import LABELS, LabelName, Line
 from .metrics import line_scores
-from .model import Model, ordered_proba
-from .segment import DOM_FLAGS, html_to_lines
+from .model import MARKDOWN, Model, ordered_proba
+from .segment import DOM_FLAGS, html_to_lines, text_to_lines
 from .sites import site_of
 from .trees import TreeEnsemble, export_estimator
 
@@ -270,6 +270,53 @@ def training_rows(
     if hand_pages:
         sources["training_data (text mode only)"] = len(hand_pages)
     return html_rows, text_rows, sources
+
+
+def markdown_page_rows(page: Page) -> PageRows | None:
+    """Text-mode rows of a corpus page converted to Markdown by markdownify and read as any
+    text input is (Markdown rendered, hard wraps rejoined), labelled against the page's gold
+    (:func:`boilerml.corpora.derive_labels`; with no DOM, "ad" comes from ad markers only).
+    None when the page has no lines or markdownify cannot convert it (it recurses once per
+    level of nesting). These rows teach the Markdown passes how converters cut a page
+    (benchmarks/experiments/exp71.md).
+    """
+    from markdownify import markdownify  # a training-only dependency (the "train" extra)
+
+    try:
+        converted = markdownify(page.text())
+    except RecursionError:
+        return None
+    lines = text_to_lines(converted)
+    if not lines:
+        return None
+    labels = np.array(derive_labels(lines, page.content, page.comments), dtype=LABEL_DTYPE)
+    weight = CJK_PAGE_WEIGHT if page.is_chinese else 1.0
+    key = f"{page.dataset}/{page.page_id}"
+    return PageRows(key, extract_features(lines, "text"), labels, weight, site=site_of(page))
+
+
+def _markdown_rows_of_chunk(chunk: list[Page]) -> list[PageRows | None]:
+    return [markdown_page_rows(page) for page in chunk]
+
+
+def markdown_training_rows(
+    root: Path, names: list[str], n_jobs: int = 1, max_pages: int | None = None
+) -> list[PageRows]:
+    """:func:`markdown_page_rows` of the ``train`` split of the corpora ``names`` (at most
+    ``max_pages`` per corpus), computed in ``n_jobs`` processes."""
+    from joblib import Parallel, delayed
+
+    def pages() -> Iterator[Page]:
+        for name in names:
+            for i, page in enumerate(read_corpora(root, "train", [name])):
+                if max_pages is not None and i >= max_pages:
+                    break
+                yield page
+
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_markdown_rows_of_chunk)(chunk) for chunk in _chunks(pages(), 32)
+    )
+    return [row for chunk in results for row in chunk if row is not None]
 
 
 def stack_rows(
@@ -574,8 +621,10 @@ def train_model(
     boosting: Boosting = Boosting(),
     seed: int = SEED,
     first_pass_cache: Path | None = None,
+    markdown_rows: list[PageRows] | None = None,
 ) -> Model:
-    """Fit both passes for both modes and build the card.
+    """Fit both passes for both modes (and the Markdown passes, given their rows) and build
+    the card.
 
     Per mode: out-of-fold first-pass probabilities for every page (their scores are the
     first pass's cross-validated scores, on all pages); the first pass fitted on all pages;
@@ -593,6 +642,9 @@ def train_model(
             of cross-validation pages. Training is deterministic for a given seed; other
             seeds measure how far the model moves with them alone (README, "Retraining").
         first_pass_cache: a folder where :func:`first_pass` reuses and stores first passes.
+        markdown_rows: converted pages' rows (:func:`markdown_training_rows`): when given,
+            a third set of passes, ``"markdown"``, is fitted on ``text_rows`` plus these, with
+            text mode's features, for text read as Markdown.
     """
     rng = np.random.default_rng(seed)
     started = time.time()
@@ -602,7 +654,11 @@ def train_model(
         "seed": seed,
         "boosting": asdict(boosting),
         "versions": versions(),
-        "feature_names": {"html": list(feature_names("html")), "text": list(feature_names("text"))},
+        "feature_names": {
+            "html": list(feature_names("html")),
+            "text": list(feature_names("text")),
+            **({MARKDOWN: list(feature_names("text"))} if markdown_rows else {}),
+        },
         "context_feature_names": list(CONTEXT_PROBABILITY_NAMES),
         "training_sources": sources,
         "cjk_page_weight": CJK_PAGE_WEIGHT,
@@ -610,7 +666,10 @@ def train_model(
         "cv": {},
     }
     estimators = {}
-    for mode, rows in (("html", html_rows), ("text", text_rows)):
+    sets: list[tuple[str, list[PageRows]]] = [("html", html_rows), ("text", text_rows)]
+    if markdown_rows:
+        sets.append((MARKDOWN, text_rows + markdown_rows))
+    for mode, rows in sets:
         cv: dict = {"folds": CV_FOLDS}
         folds = min(CV_FOLDS, len(rows))
         logger.info("%s: first pass (out of fold, then on all pages) on %d pages", mode, len(rows))

@@ -9,6 +9,7 @@ import tarfile
 from boilerml import classify, load_model
 from boilerml.cli import EXIT_OK, main
 from boilerml.lines import LABELS
+from boilerml.model import Model
 
 ARTICLE = [
     "The river council met on Tuesday to discuss the new footbridge over the weir.",
@@ -309,3 +310,37 @@ def test_page_folds_by_site_never_put_a_site_on_both_sides():
     assert any({rows[i].group for i in tr} & {rows[i].group for i in te} for tr, te in by_page)
     two_sites = _site_rows(pages_per_site=3, sites=2)
     assert len(list(page_folds(two_sites, 3, seed=1, by_site=True))) == 3
+
+
+def test_markdown_passes_are_fitted_saved_and_used_for_text_read_as_markdown(tmp_path, monkeypatch):
+    _write_corpus(tmp_path, pages=8)
+    output = tmp_path / "model.npz"
+    argv = ["train", "--datasets", str(tmp_path), "--output", str(output), "--jobs", "1", "--cv-pages", "0"]
+    assert main([*argv, "--markdown-passes"]) == EXIT_OK
+    card = json.loads((tmp_path / "model.card.json").read_text("utf-8"))
+    assert card["feature_names"]["markdown"] == card["feature_names"]["text"]
+    assert card["training_lines"]["markdown"] > card["training_lines"]["text"]
+    model = load_model(output)
+    assert set(model.estimators) == {"html", "text", "markdown"}
+    used = []
+    predict = Model.predict_proba
+
+    def spy(self, features, mode, *args, **kwargs):
+        used.append(mode)
+        return predict(self, features, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Model, "predict_proba", spy)
+    menu = "* [Home](/)\n* [News](/news)\n* [Sport](/sport)\n\n"
+    markdown = menu + "# Footbridge plan 3\n\n" + "\n\n".join(ARTICLE)
+    _, html, _ = _page(3)
+    explained = classify(markdown, model=model, explain=True)
+    assert all(line.explanation is not None for line in explained)
+    classify(markdown, model=model, markdown=False)  # read as written: text mode's passes
+    classify("\n".join(ARTICLE), model=model)
+    classify(html, model=model)
+    assert used == ["markdown", "text", "text", "html"]
+    # A model without Markdown passes (the shipped one, for now) reads Markdown with text mode's.
+    assert main(argv) == EXIT_OK
+    used.clear()
+    classify(markdown, model=load_model(output))
+    assert used == ["text"]
