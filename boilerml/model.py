@@ -59,13 +59,6 @@ RETRAIN_HINT = "retrain it with `boilerml train` (see README, 'Retraining')"
 #: shipped one unpacks to about 60 MB): a crafted file cannot exhaust memory.
 MAX_MODEL_BYTES = 1 << 30
 MODES: tuple[Mode, ...] = ("html", "text")
-
-
-def features_of(passes: Passes) -> Mode:
-    """The mode whose features a set of passes reads (the Markdown passes read text mode's)."""
-    return "text" if passes == MARKDOWN else passes
-
-
 PASSES = ("first", "second")
 #: A line whose first-pass verdict is at least this probable keeps it, and only the other
 #: lines go through the second pass (whose context features still read every line's
@@ -80,6 +73,11 @@ CONFIDENT_FIRST_PASS = 0.99
 #: instead of several hundred bytes per line of the page. A row's probabilities do not
 #: depend on the rows predicted with it, and every corpus page fits in one block.
 PREDICT_BLOCK_LINES = 4096
+
+
+def features_of(passes: Passes) -> Mode:
+    """The mode whose features a set of passes reads (the Markdown passes read text mode's)."""
+    return "text" if passes == MARKDOWN else passes
 
 
 class ModelError(RuntimeError):

@@ -46,7 +46,8 @@ def classify(
             looks wrapped; False reads every input line as one block.
         markdown: in text input that looks like Markdown (inline links), read the text it
             renders to: link text without its address, headings and list items without
-            their markers, no images; False reads the markup as text.
+            their markers, no images, and label it with the model's Markdown passes when it
+            has them (``boilerml train --markdown-passes``); False reads the markup as text.
         explain: also say why each line got its label (``LabelledLine.explanation``: the
             features that pushed it towards its label rather than its rival, with their
             weights; :mod:`boilerml.explain`). It costs several times what labelling the page
