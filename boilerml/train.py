@@ -233,6 +233,15 @@ def collect_rows(
     return html_rows, text_rows
 
 
+def train_pages(root: Path, names: list[str], max_pages: int | None = None) -> Iterator[Page]:
+    """The ``train`` split of the corpora ``names`` in ``root``, at most ``max_pages`` each."""
+    for name in names:
+        for i, page in enumerate(read_corpora(root, "train", [name])):
+            if max_pages is not None and i >= max_pages:
+                break
+            yield page
+
+
 def training_rows(
     root: Path,
     names: list[str],
@@ -253,14 +262,8 @@ def training_rows(
     corrections = read_corrections(own)
     hand_pages = read_labelled_pages(own)
 
-    def pages() -> Iterator[Page]:
-        for name in names:
-            for i, page in enumerate(read_corpora(root, "train", [name])):
-                if max_pages is not None and i >= max_pages:
-                    break
-                yield page
-
-    html_rows, text_rows = collect_rows(pages(), n_jobs=n_jobs, corrections=corrections)
+    pages = train_pages(root, names, max_pages)
+    html_rows, text_rows = collect_rows(pages, n_jobs=n_jobs, corrections=corrections)
     sources: dict[str, int] = {}
     for row in html_rows:
         dataset = row.page_key.split("/", 1)[0]
@@ -306,15 +309,8 @@ def markdown_training_rows(
     ``max_pages`` per corpus), computed in ``n_jobs`` processes."""
     from joblib import Parallel, delayed
 
-    def pages() -> Iterator[Page]:
-        for name in names:
-            for i, page in enumerate(read_corpora(root, "train", [name])):
-                if max_pages is not None and i >= max_pages:
-                    break
-                yield page
-
     results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_markdown_rows_of_chunk)(chunk) for chunk in _chunks(pages(), 32)
+        delayed(_markdown_rows_of_chunk)(chunk) for chunk in _chunks(train_pages(root, names, max_pages), 32)
     )
     return [row for chunk in results for row in chunk if row is not None]
 
