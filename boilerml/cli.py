@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import importlib.util
 import itertools
 import json
 import logging
@@ -619,6 +620,9 @@ def run_train(args: argparse.Namespace) -> int:
     from .model import save_model
     from .train import Boosting, default_training_data_dir, markdown_training_rows, train_model, training_rows
 
+    if args.markdown_passes and importlib.util.find_spec("markdownify") is None:
+        print("--markdown-passes needs markdownify: pip install 'boilerml[train]'", file=sys.stderr)
+        return EXIT_USAGE
     root, names = _corpora(args)
     if not names:
         print(ERROR_NO_CORPORA.format(path=root), file=sys.stderr)

@@ -7,7 +7,7 @@ import json
 import tarfile
 
 from boilerml import classify, load_model
-from boilerml.cli import EXIT_OK, main
+from boilerml.cli import EXIT_OK, EXIT_USAGE, main
 from boilerml.lines import LABELS
 from boilerml.model import Model
 
@@ -344,3 +344,19 @@ def test_markdown_passes_are_fitted_saved_and_used_for_text_read_as_markdown(tmp
     used.clear()
     classify(markdown, model=load_model(output))
     assert used == ["text"]
+
+
+def test_markdown_passes_without_markdownify_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+
+    def without_markdownify(name, *args):
+        return None if name == "markdownify" else find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_markdownify)
+    _write_corpus(tmp_path, pages=2)
+    argv = ["train", "--datasets", str(tmp_path), "--output", str(tmp_path / "m.npz"), "--markdown-passes"]
+    assert main(argv) == EXIT_USAGE
+    assert "pip install 'boilerml[train]'" in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
