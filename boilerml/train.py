@@ -608,6 +608,26 @@ def _first_pass_scores(rows: list[PageRows], probabilities: list[np.ndarray]) ->
     return line_scores(truth[labelled], predicted[labelled])
 
 
+def fit_passes(
+    rows: list[PageRows],
+    boosting: Boosting = Boosting(),
+    seed: int = SEED,
+    first_pass_cache: Path | None = None,
+) -> tuple[dict[str, TreeEnsemble], list[np.ndarray]]:
+    """Both passes of one set of rows, as :func:`train_model` fits each mode's.
+
+    The first pass out of fold (:data:`CV_FOLDS` folds by page) and on all pages, then the
+    second pass on the features plus the context of the out-of-fold probabilities.
+
+    Returns:
+        (``{"first": ..., "second": ...}``, the out-of-fold first-pass probabilities, one
+        ``(n_lines, 4)`` array per page, columns in LABELS order).
+    """
+    probabilities, first = first_pass(rows, min(CV_FOLDS, len(rows)), boosting, seed, first_pass_cache)
+    second = export_estimator(fit(with_context(rows, probabilities), boosting=boosting, seed=seed))
+    return {"first": first, "second": second}, probabilities
+
+
 def train_model(
     html_rows: list[PageRows],
     text_rows: list[PageRows],
@@ -667,9 +687,8 @@ def train_model(
         sets.append((MARKDOWN, text_rows + markdown_rows))
     for mode, rows in sets:
         cv: dict = {"folds": CV_FOLDS}
-        folds = min(CV_FOLDS, len(rows))
-        logger.info("%s: first pass (out of fold, then on all pages) on %d pages", mode, len(rows))
-        probabilities, first = first_pass(rows, folds, boosting, seed, first_pass_cache)
+        logger.info("%s: both passes on %d pages", mode, len(rows))
+        estimators[mode], probabilities = fit_passes(rows, boosting, seed, first_pass_cache)
         cv["first pass (all pages)"] = _first_pass_scores(rows, probabilities)
         second_rows = with_context(rows, probabilities)
         chosen = np.arange(len(rows))
@@ -683,11 +702,6 @@ def train_model(
                 logger.info("%s: cross-validating %s (first pass)", mode, kind)
                 cv[f"first pass, {kind}"] = cross_validate([rows[i] for i in chosen], kind, seed=seed)
         card["cv"][mode] = cv
-        logger.info("%s: fitting the second pass on %d pages", mode, len(rows))
-        estimators[mode] = {
-            "first": first,
-            "second": export_estimator(fit(second_rows, boosting=boosting, seed=seed)),
-        }
         card.setdefault("training_lines", {})[mode] = int(sum(len(r.labels) for r in rows))
         card.setdefault("training_data_sha256", {})[mode] = data_hash(rows)
     card["training_seconds"] = round(time.time() - started, 1)
