@@ -15,7 +15,8 @@ renderings: boilerml's dump, markdownify's Markdown and html2text's (``body_widt
 fitted on), by two models: ``base`` (text mode's passes only, as the shipped model) and
 ``candidate`` (the same plus the Markdown passes, which ``classify`` uses for text read as
 Markdown). Prints, per rendering and corpus, the mean page token F1 of both and the change;
-``--out`` keeps the per-page scores (numbers and page keys only, no corpus text).
+``--out`` keeps the per-page scores: ``<arm>_<rendering>`` token F1, and its ``_precision`` and
+``_recall`` (numbers and page keys only, no corpus text).
 """
 
 from __future__ import annotations
@@ -88,14 +89,17 @@ def _rendered_chunk(pages: list[Page]) -> list[HeldOutPage]:
     return [rendered(page) for page in pages]
 
 
-def _scored_chunk(pages: list[HeldOutPage], models: dict[str, Model]) -> list[dict[str, dict[str, float]]]:
-    """Per page, ``{arm: {rendering: token F1}}``."""
+Scores = dict[str, dict[str, tuple[float, float, float]]]
+
+
+def _scored_chunk(pages: list[HeldOutPage], models: dict[str, Model]) -> list[Scores]:
+    """Per page, ``{arm: {rendering: token (precision, recall, F1)}}``."""
     out = []
     for page in pages:
-        scores: dict[str, dict[str, float]] = {}
+        scores: Scores = {}
         for arm, model in models.items():
             scores[arm] = {
-                name: token_f1(page.content, boilerml.clean(text, input_format="text", model=model))[2]
+                name: token_f1(page.content, boilerml.clean(text, input_format="text", model=model))
                 for name, text in page.texts.items()
             }
         out.append(scores)
@@ -153,7 +157,7 @@ def main() -> None:
     halves = halves_by_site(corpus_rows, args.seed)
     logging.info("halves of %d and %d pages, no site in both (seed %d)", *map(len, halves), args.seed)
     keys: list[str] = []
-    per_page: list[dict[str, dict[str, float]]] = []
+    per_page: list[Scores] = []
     for fit_half, score_half in (halves, halves[::-1]):
         fit_rows = [corpus_rows[i] for i in fit_half]
         fit_markdown = [markdown_rows[r.page_key] for r in fit_rows if r.page_key in markdown_rows]
@@ -167,7 +171,9 @@ def main() -> None:
         logging.info("fitted on %d pages, scored %d", len(fit_half), len(held_out))
 
     datasets = np.array([pages[key].dataset for key in keys])
-    scores = {arm: {r: np.array([p[arm][r] for p in per_page]) for r in RENDERINGS} for arm in ARMS}
+    # (pages, 3): token precision, recall and F1 per arm and rendering
+    measured = {arm: {r: np.array([p[arm][r] for p in per_page]) for r in RENDERINGS} for arm in ARMS}
+    scores = {arm: {r: measured[arm][r][:, 2] for r in RENDERINGS} for arm in ARMS}
     read_as_markdown = {r: np.mean([reads_as_markdown(pages[k].texts[r]) for k in keys]) for r in RENDERINGS}
     print(f"seed {args.seed}: {len(keys)} held-out pages")
     for r in RENDERINGS:
@@ -176,6 +182,9 @@ def main() -> None:
     print_table(datasets, scores)
     if args.out:
         arrays = {f"{arm}_{r}": scores[arm][r] for arm in ARMS for r in RENDERINGS}
+        for arm in ARMS:
+            for r in RENDERINGS:
+                arrays[f"{arm}_{r}_precision"], arrays[f"{arm}_{r}_recall"] = measured[arm][r][:, :2].T
         np.savez_compressed(args.out, pages=np.array(keys), **arrays)
 
 
