@@ -8,7 +8,9 @@ The train pages are split into two halves that share no site (``site_gate.halves
 On each half, text mode's passes and the Markdown passes are fitted as ``boilerml train
 --markdown-passes`` fits them (:func:`boilerml.train.fit_passes`: the first pass out of fold
 by page, the second on its verdicts; the Markdown passes on the text rows plus markdownify's
-Markdown of the half's pages; this project's hand-labelled text pages in both halves' fits).
+Markdown of the half's pages; this project's hand-labelled text pages in both halves' fits;
+the 22 train pages that boilerml finds no lines in, whose Markdown ``boilerml train`` does fit,
+are in neither half).
 Every page of the other half is then cleaned by the real pipeline, ``boilerml.clean(text,
 input_format="text", model=...)`` with its defaults (unwrap and Markdown on), in three
 renderings: boilerml's dump, markdownify's Markdown and html2text's (``body_width=0``, never
