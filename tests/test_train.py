@@ -360,3 +360,22 @@ def test_markdown_passes_without_markdownify_is_a_usage_error(tmp_path, monkeypa
     assert main(argv) == EXIT_USAGE
     assert "pip install 'boilerml[train]'" in capsys.readouterr().err
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_fit_passes_gives_both_passes_and_the_out_of_fold_probabilities():
+    import numpy as np
+
+    from boilerml.features import CONTEXT_PROBABILITY_NAMES
+    from boilerml.train import Boosting, fit_passes
+
+    rows = _site_rows(pages_per_site=4, sites=6)
+    passes, probabilities = fit_passes(rows, Boosting(iterations=5), seed=3)
+    assert set(passes) == {"first", "second"}
+    assert [p.shape for p in probabilities] == [(30, len(LABELS))] * len(rows)
+    assert np.allclose(np.concatenate(probabilities).sum(axis=1), 1.0)
+    # the second pass reads the features plus the context of the first pass's verdicts
+    assert passes["second"].n_features == 1 + len(CONTEXT_PROBABILITY_NAMES)
+    again, _ = fit_passes(rows, Boosting(iterations=5), seed=3)
+    for name in ("first", "second"):
+        first_arrays, second_arrays = passes[name].to_arrays(), again[name].to_arrays()
+        assert all(np.array_equal(first_arrays[key], second_arrays[key]) for key in first_arrays)
