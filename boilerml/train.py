@@ -690,14 +690,14 @@ def train_model(
         logger.info("%s: both passes on %d pages", mode, len(rows))
         estimators[mode], probabilities = fit_passes(rows, boosting, seed, first_pass_cache)
         cv["first pass (all pages)"] = _first_pass_scores(rows, probabilities)
-        second_rows = with_context(rows, probabilities)
         chosen = np.arange(len(rows))
         if cv_pages is not None and cv_pages < len(rows):
             chosen = np.sort(rng.choice(len(rows), size=cv_pages, replace=False))
         if len(chosen) >= CV_FOLDS:
             logger.info("%s: cross-validating the second pass on %d pages", mode, len(chosen))
             cv["pages"] = len(chosen)
-            cv["second pass"] = cross_validate([second_rows[i] for i in chosen], boosting=boosting, seed=seed)
+            second_rows = with_context([rows[i] for i in chosen], [probabilities[i] for i in chosen])
+            cv["second pass"] = cross_validate(second_rows, boosting=boosting, seed=seed)
             for kind in compare:
                 logger.info("%s: cross-validating %s (first pass)", mode, kind)
                 cv[f"first pass, {kind}"] = cross_validate([rows[i] for i in chosen], kind, seed=seed)

@@ -61,6 +61,8 @@ def test_train_writes_a_model_that_loads_and_classifies(tmp_path):
     assert card["labels"] == list(LABELS)
     assert card["training_sources"]["tiny"] == 12
     assert set(card["cv"]) == {"html", "text"}
+    assert card["cv"]["text"]["pages"] == 6  # the second pass cross-validated on 6 pages
+    assert set(card["cv"]["text"]["second pass"]) >= set(card["cv"]["text"]["first pass (all pages)"])
     model = load_model(output)
     _, html, _ = _page(99)
     labels = {line.text: line.label for line in classify(html, model=model)}
