@@ -160,8 +160,8 @@ BAD_BYTES = (
     b"\x1b[31m",
 )
 #: Characters the huge runs are made of: markup, entities, CJK and spacing, and the
-#: delimiters the Markdown reader parses (emphasis, links).
-RUN_ALPHABET = "a.-_ 1<>/\"'&;=中\n\t\u3000é*[]()"
+#: delimiters the Markdown reader parses (emphasis, links, images, autolinks, rules, tables).
+RUN_ALPHABET = "a.-_ 1<>/\"'&;=中\n\t\u3000é*[]()!|#:"
 
 
 @dataclass

@@ -29,7 +29,10 @@ MIN_MARKDOWN_LINKS = 3
 # balanced parentheses (Wikipedia addresses), then an optional quoted title. Links over
 # several lines are read more loosely (``_SPANNING_LINK`` below).
 _TARGET = r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\"|\s+'[^']*')?\s*\)"
-_IMAGE = re.compile(rf"!\[[^\]]*\]{_TARGET}")
+# An image's alt text may hold brackets in matched pairs, one level deep, as a link's text may
+# (CommonMark allows no unmatched ones). Stopping at an unmatched ``[`` also keeps a long run
+# of ``![`` that never closes linear: with ``[^\]]*`` each opener scanned to the line's end.
+_IMAGE = re.compile(rf"!\[(?:[^\[\]]|\[[^\[\]]*\])*\]{_TARGET}")
 _LINK = re.compile(rf"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]{_TARGET}")
 #: A reference definition (``[1]: https://...``): a line of its own that no browser shows.
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
@@ -39,8 +42,11 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s+|$)|(?<!\s)\s+#+\s*$")
 _LIST_MARKER = re.compile(r"^\s*[*+-]\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 #: A thematic break (``* * *``, ``---``), a heading's underline (``===``, ``---``: the default
-#: of markdownify) or a table's border row (``|---|:--:|``).
-_RULE = re.compile(r"^\s*(?:(?:[*_-]\s*){3,}|={3,}|\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?)\s*$")
+#: of markdownify) or a table's border row (``|---|:--:|``), matched whole against a stripped
+#: line (:func:`_is_rule`): with the line's own leading and trailing ``\s*`` beside the
+#: pattern's, a long line of spaces backtracked over every split between them (80,000 spaces
+#: and a letter took 54 s).
+_RULE = re.compile(r"(?:[*_-]\s*){3,}|={3,}|\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
 #: Strong emphasis (``**word**``, ``__word__``). The words inside may not start or end with
 #: the delimiter's own character, so that a run of underscores (a form's blank to fill,
 #: ``______``) stays as written; ``__`` also neither opens nor closes next to a letter or digit.
@@ -64,7 +70,10 @@ _EMPTY_STRONG = re.compile(r"\*{4}")
 _LEFTOVER_UNDERSCORES = re.compile(r"(?<![\w\\])__(?!_)|(?<=[^\W_])__(?!\w)")
 _CODE = re.compile(r"`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
-_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
+#: An autolink (``<https://example.com>``). As in CommonMark, the address holds no ``<``: a run
+#: of openers that never close then costs linear time (with ``[^>\s]`` each scanned to the
+#: line's end).
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 #: A table row as converters write it (GitHub's pipe tables): a line that starts with a
 #: pipe; its cells are separated by pipes that no backslash escapes.
 _TABLE_ROW = re.compile(r"^\s*\|")
@@ -98,9 +107,14 @@ def looks_like_markdown(lines: list[str]) -> bool:
     return False
 
 
+def _is_rule(line: str) -> bool:
+    """Whether the line is a thematic break, a heading's underline or a table's border row."""
+    return _RULE.fullmatch(line.strip()) is not None
+
+
 def rendered_line(line: str) -> str:
     """One Markdown line as the text it renders to ("" for a line that renders to nothing)."""
-    if _REFERENCE.match(line) or _RULE.match(line):
+    if _REFERENCE.match(line) or _is_rule(line):
         return ""
     line = _IMAGE.sub("", line)
     line = _LINK.sub(r"\1", line)
@@ -137,7 +151,7 @@ def rendered(lines: list[str]) -> list[str]:
     # the links that pass refuses (a stray quote in an address, a ``data:`` image longer than
     # MAX_LINK_CHARS): on 133 converted train pages, 3 lines.
     for line in _without_links("\n".join(lines)).split("\n"):
-        if _TABLE_ROW.match(line) and not _RULE.match(line):
+        if _TABLE_ROW.match(line) and not _is_rule(line):
             cells = [rendered_line(cell).strip() for cell in _CELL_BORDER.split(line.strip().strip("|"))]
             out += [cell for cell in cells if cell] or [""]
         else:

@@ -36,6 +36,14 @@ from boilerml.segment import text_to_lines
         ("__Home and****more: html2text's empty tags", "Home and more: html2text's empty tags"),
         ("**__Nested__** stays words; a__b stays", "Nested stays words; a__b stays"),
         ("Name: ______ and ______ stay (blanks)", "Name: ______ and ______ stay (blanks)"),
+        ("   - - -   ", ""),
+        ("\t| :--- | ---: |  ", ""),
+        ("--- x", "--- x"),
+        ("![a [framed] photo](/p.jpg) Caption", " Caption"),
+        (
+            "<mailto:desk@example.com> or <http://a<https://example.com/b>",
+            "mailto:desk@example.com or <http://ahttps://example.com/b",
+        ),
     ],
 )
 def test_a_markdown_line_renders_to_its_text(line, text):
