@@ -78,6 +78,11 @@ _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 #: pipe; its cells are separated by pipes that no backslash escapes.
 _TABLE_ROW = re.compile(r"^\s*\|")
 _CELL_BORDER = re.compile(r"(?<!\\)\|")
+#: Where two blocks inside a table cell meet. markdownify writes a cell's blocks (paragraphs,
+#: divs, lists) as inline text on the row's line, each padded with a space on both sides, so
+#: two blocks meet at two spaces or more; HTML collapses the whitespace inside a block's own
+#: text to single spaces. A cell is read as one line per block, as a text dump gives them.
+_CELL_BLOCK_BREAK = re.compile(r"\s{2,}")
 
 #: Characters a link's text or target may span once a text is known to be Markdown: a
 #: link written across lines is seldom longer, and the bound keeps a stray bracket from
@@ -141,8 +146,8 @@ def rendered(lines: list[str]) -> list[str]:
     Returns:
         The same list when the text does not look like Markdown (:func:`looks_like_markdown`);
         otherwise a new list: each line rendered (:func:`rendered_line`), except that a table
-        row (a line starting with ``|``) gives one line per non-empty cell, as a text dump
-        gives each cell a block.
+        row (a line starting with ``|``) gives one line per non-empty block of each cell (see
+        ``_CELL_BLOCK_BREAK``), as a text dump gives each block a line.
     """
     if not looks_like_markdown(lines):
         return lines
@@ -152,7 +157,11 @@ def rendered(lines: list[str]) -> list[str]:
     # MAX_LINK_CHARS): on 133 converted train pages, 3 lines.
     for line in _without_links("\n".join(lines)).split("\n"):
         if _TABLE_ROW.match(line) and not _is_rule(line):
-            cells = [rendered_line(cell).strip() for cell in _CELL_BORDER.split(line.strip().strip("|"))]
+            cells = [
+                rendered_line(block).strip()
+                for cell in _CELL_BORDER.split(line.strip().strip("|"))
+                for block in _CELL_BLOCK_BREAK.split(cell.strip())
+            ]
             out += [cell for cell in cells if cell] or [""]
         else:
             out.append(rendered_line(line))

@@ -113,6 +113,27 @@ def test_a_table_row_gives_one_line_per_non_empty_cell():
     ]
 
 
+def test_a_table_cell_gives_one_line_per_block_markdownify_joined():
+    # markdownify 1.2.3 on <td><div>..</div><div>..</div><ul><li>..</li><li>..</li></ul>
+    # <p>..</p>a<br>b</td><td>b</td>: blocks meet at two spaces or more, text at one.
+    lines = [
+        *SPANNING_LINKS[:3],
+        "| 第一块内容  第二块内容   * 甲项目 * 乙项目   段落。 a b | b |",
+        "| Harbour wall repaired  Read more  Share | 2 |",
+    ]
+    assert rendered(lines)[3:] == [
+        "第一块内容",
+        "第二块内容",
+        "甲项目 * 乙项目",
+        "段落。 a b",
+        "b",
+        "Harbour wall repaired",
+        "Read more",
+        "Share",
+        "2",
+    ]
+
+
 def test_a_blank_line_ends_a_link_target_outside_quotes():
     lines = [*SPANNING_LINKS[:3], "[Broken](https://example.com/a", "", "The article (in full) goes on."]
     assert rendered(lines)[-1] == "The article (in full) goes on."
