@@ -80,8 +80,9 @@ _TABLE_ROW = re.compile(r"^\s*\|")
 _CELL_BORDER = re.compile(r"(?<!\\)\|")
 #: Where two blocks inside a table cell meet. markdownify writes a cell's blocks (paragraphs,
 #: divs, lists) as inline text on the row's line, each padded with a space on both sides, so
-#: two blocks meet at two spaces or more; HTML collapses the whitespace inside a block's own
-#: text to single spaces. A cell is read as one line per block, as a text dump gives them.
+#: two blocks meet at two spaces or more; HTML collapses the spaces inside a block's own text
+#: (only runs of non-breaking or ideographic spaces, which it keeps, cut a block too). A cell
+#: is read as one line per block, as a text dump gives them.
 _CELL_BLOCK_BREAK = re.compile(r"\s{2,}")
 
 #: Characters a link's text or target may span once a text is known to be Markdown: a
