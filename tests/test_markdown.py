@@ -59,6 +59,19 @@ def test_text_without_markdown_links_is_left_as_it_is():
     ]
     assert not looks_like_markdown(lines)
     assert rendered(lines) is lines
+    # A rule, or pipes and dashes that are not a table's border row, do not make it Markdown.
+    assert not looks_like_markdown([*lines, "---", "-----|", "a | b", "| - | - |"])
+
+
+def test_a_table_border_row_makes_a_text_markdown_without_links():
+    # markdownify on a page with one link: the article is a table cell.
+    lines = [
+        "| **Reproductive behaviour** |",
+        "| --- |",
+        "| Fishes court before they spawn.  [Back to top](#top) |",
+    ]
+    assert looks_like_markdown(lines)
+    assert rendered(lines) == ["Reproductive behaviour", "", "Fishes court before they spawn.", "Back to top"]
 
 
 SPANNING_LINKS = [
