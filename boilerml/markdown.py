@@ -79,6 +79,7 @@ _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 #: pipe; its cells are separated by pipes that no backslash escapes.
 _TABLE_ROW = re.compile(r"^\s*\|")
 _CELL_BORDER = re.compile(r"(?<!\\)\|")
+_ENDS_WITH_CELL_BORDER = re.compile(r"(?<!\\)\|\s*$")
 #: A table's border row, matched whole against a stripped line: two cells or more between
 #: pipes (``---|:---:``, ``| --- | --- |``), or one cell with both outer pipes (``| --- |``).
 #: Of 5,298 train pages' text dumps that have fewer than three links, none holds one.
@@ -155,7 +156,8 @@ def rendered(lines: list[str]) -> list[str]:
     Returns:
         The same list when the text does not look like Markdown (:func:`looks_like_markdown`);
         otherwise a new list: each line rendered (:func:`rendered_line`), except that a table
-        row (a line starting with ``|``) gives one line per non-empty block of each cell (see
+        row (a line starting with ``|``, or the rest of a row broken over lines, see
+        :func:`_broken_row_lines`) gives one line per non-empty block of each cell (see
         ``_CELL_BLOCK_BREAK``), as a text dump gives each block a line.
     """
     if not looks_like_markdown(lines):
@@ -164,8 +166,10 @@ def rendered(lines: list[str]) -> list[str]:
     # Links over several lines first; :func:`rendered_line` then still renders, line by line,
     # the links that pass refuses (a stray quote in an address, a ``data:`` image longer than
     # MAX_LINK_CHARS): on 133 converted train pages, 3 lines.
-    for line in _without_links("\n".join(lines)).split("\n"):
-        if _TABLE_ROW.match(line) and not _is_rule(line):
+    text_lines = _without_links("\n".join(lines)).split("\n")
+    broken_rows = _broken_row_lines(text_lines)
+    for index, line in enumerate(text_lines):
+        if (_TABLE_ROW.match(line) or index in broken_rows) and not _is_rule(line):
             cells = [
                 rendered_line(block).strip()
                 for cell in _CELL_BORDER.split(line.strip().strip("|"))
@@ -175,6 +179,28 @@ def rendered(lines: list[str]) -> list[str]:
         else:
             out.append(rendered_line(line))
     return out
+
+
+def _broken_row_lines(lines: list[str]) -> set[int]:
+    """Indices of the lines that end a table row broken over lines: markdownify ends every
+    cell with `` |`` but keeps a line break inside a cell (an inline code span holding one),
+    so the row's later lines do not start with a pipe. Such a line ends with an unescaped pipe
+    and stands in a paragraph (a run of non-blank lines) holding a border row written with
+    outer pipes (``| --- |``; html2text writes ``---|---`` and ends no row with a pipe)."""
+    found: set[int] = set()
+    seen: set[int] = set()
+    for index, line in enumerate(lines):
+        if index in seen or not line.lstrip().startswith("|") or not _is_rule(line):
+            continue
+        start = index
+        while start > 0 and lines[start - 1].strip():
+            start -= 1
+        end = index
+        while end + 1 < len(lines) and lines[end + 1].strip():
+            end += 1
+        seen.update(range(start, end + 1))
+        found.update(i for i in range(start, end + 1) if _ENDS_WITH_CELL_BORDER.search(lines[i]))
+    return found
 
 
 def _without_links(text: str) -> str:

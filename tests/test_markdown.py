@@ -147,6 +147,34 @@ def test_a_table_cell_gives_one_line_per_block_markdownify_joined():
     ]
 
 
+def test_a_row_broken_over_lines_is_still_read_as_a_row():
+    # markdownify keeps a line break inside a cell's code span; the row's rest starts without
+    # a pipe. A line ending in a pipe outside such a table, or escaped, is not a row.
+    lines = [
+        *SPANNING_LINKS[:3],
+        "| Menu | Story |",
+        "| --- | --- |",
+        "| Home | Tags you may use: `<a> <b>",
+        "<i>` in comments.  Reply | side |",
+        "a \\|",
+        "",
+        "Sizes: small | large |",
+    ]
+    assert rendered(lines)[3:] == [
+        "Menu",
+        "Story",
+        "",
+        "Home",
+        "Tags you may use: <a> <b>",
+        "<i> in comments.",
+        "Reply",
+        "side",
+        "a |",
+        "",
+        "Sizes: small | large |",
+    ]
+
+
 def test_a_blank_line_ends_a_link_target_outside_quotes():
     lines = [*SPANNING_LINKS[:3], "[Broken](https://example.com/a", "", "The article (in full) goes on."]
     assert rendered(lines)[-1] == "The article (in full) goes on."
