@@ -131,20 +131,33 @@ def rendered_line(line: str) -> str:
     """One Markdown line as the text it renders to ("" for a line that renders to nothing)."""
     if _REFERENCE.match(line) or _is_rule(line):
         return ""
-    line = _IMAGE.sub("", line)
-    line = _LINK.sub(r"\1", line)
-    line = _AUTOLINK.sub(r"\1", line)
+    # Each pattern is tried only on a line holding a character it cannot match without: the
+    # same text in a quarter of the time (most lines hold no emphasis, heading or code mark;
+    # markdownify's Markdown of 300 dev pages, 4.75 ms a page down to 1.15 ms).
+    if "[" in line:
+        line = _IMAGE.sub("", line)
+        line = _LINK.sub(r"\1", line)
+    if "<" in line:
+        line = _AUTOLINK.sub(r"\1", line)
     line = _QUOTE.sub("", line)
     line = _LIST_MARKER.sub("", line)  # before the heading: a list item may hold one
-    line = _HEADING.sub("", line)
-    line = _EMPTY_STRONG.sub(" ", line)
-    line = _STRONG_STARS.sub(r"\1", line)
-    line = _STRONG_UNDERSCORES.sub(r"\1", line)
-    line = _EMPHASIS.sub(r"\1", line)
-    line = _UNDERSCORE_EMPHASIS.sub(r"\1", line)
-    line = _LEFTOVER_UNDERSCORES.sub("", line)
-    line = _CODE.sub("", line)
-    return _ESCAPE.sub(r"\1", line)
+    if "#" in line:
+        line = _HEADING.sub("", line)
+    if "*" in line:
+        line = _EMPTY_STRONG.sub(" ", line)
+        line = _STRONG_STARS.sub(r"\1", line)
+    if "_" in line:
+        line = _STRONG_UNDERSCORES.sub(r"\1", line)
+    if "*" in line:
+        line = _EMPHASIS.sub(r"\1", line)
+    if "_" in line:
+        line = _UNDERSCORE_EMPHASIS.sub(r"\1", line)
+        line = _LEFTOVER_UNDERSCORES.sub("", line)
+    if "`" in line:
+        line = _CODE.sub("", line)
+    if "\\" in line:
+        line = _ESCAPE.sub(r"\1", line)
+    return line
 
 
 def rendered(lines: list[str]) -> list[str]:
