@@ -88,9 +88,11 @@ _ENDS_WITH_CELL_BORDER = re.compile(r"(?<!\\)\|\s*$")
 _TABLE_BORDER = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?|\|\s*:?-{3,}:?\s*\|")
 #: Where two blocks inside a table cell meet. markdownify writes a cell's blocks (paragraphs,
 #: divs, lists) as inline text on the row's line, each padded with a space on both sides, so
-#: two blocks meet at two spaces or more; HTML collapses the spaces inside a block's own text
-#: (only runs of non-breaking or ideographic spaces, which it keeps, cut a block too). A cell
-#: is read as one line per block, as a text dump gives them.
+#: two blocks meet at two spaces or more. HTML collapses the spaces inside a block's own text,
+#: but a block is cut too where an inline element starts or ends with a space (markdownify
+#: writes ``<b>word </b> next`` as ``**word**  next``) and at a run of non-breaking or
+#: ideographic spaces; exp74's figures are with those cuts. A cell is read as one line per
+#: block, as a text dump gives them.
 _CELL_BLOCK_BREAK = re.compile(r"\s{2,}")
 
 #: Characters a link's text or target may span once a text is known to be Markdown: a
