@@ -15,12 +15,15 @@ more). Counted on the train pages (:mod:`boilerml.seam_counts`, ``data/seams.jso
 kind of seam has how often text cut at every tag joins there (the two lines are one block of
 the page's dump) and how often not, and how often the dump itself has that seam.
 
-A text is read as cut at every tag when its seams are, on average, more likely under the cut
-text's counts than under the dump's (a mean log ratio above :data:`MIN_MEAN_LOG_RATIO`).
-Then the lines at each seam that was one block at least :data:`MIN_JOIN_SHARE` of the time
-are joined. Text written one block per line (a dump, a WET record, Resiliparse's text) has
-the dump's seams and is returned unchanged; so is text with blank lines between all blocks,
-since a seam is two non-blank neighbours.
+A text is read as cut at every tag when it has at least :data:`MIN_SEAMS` seams, they are on
+average more likely under the cut text's counts than under the dump's (a mean log ratio
+above :data:`MIN_MEAN_LOG_RATIO`), and at least :data:`MIN_PUNCTUATION_STARTS` of its lines
+starts with a comma, a full stop or other closing punctuation below a line that ends no
+sentence: where a link or an emphasis ended just before the punctuation, which no block of a
+dump does. Then the lines at each seam that was one block at least :data:`MIN_JOIN_SHARE` of
+the time are joined. Text written one block per line (a dump, a WET record, Resiliparse's
+text) is returned unchanged; so is text with blank lines between all blocks, since a seam is
+two non-blank neighbours.
 """
 
 from __future__ import annotations
@@ -43,6 +46,14 @@ MIN_JOIN_SHARE = 0.5
 #: A text is read as cut at every tag when the mean, over its seams, of log(P(kind | cut
 #: text) / P(kind | dump)) is above this: its seams are more like cut text's than a dump's.
 MIN_MEAN_LOG_RATIO = 0.0
+#: A text with fewer seams is too short to tell: on 1,060 train pages, 95 dumps had a mean log
+#: ratio above 0, most of them with a handful of seams (a dump with blank lines between
+#: paragraphs has few); 31 had 20 seams or more, and every cut text above 0 had 20 or more.
+MIN_SEAMS = 20
+#: Lines starting with closing punctuation below a line that ends no sentence: with the two
+#: tests above, this leaves 2 of those 1,060 dumps and 4 of Resiliparse's texts read as cut
+#: text, against 24 and 31 without it (exp81.md).
+MIN_PUNCTUATION_STARTS = 1
 #: Add-one smoothing of the kinds' frequencies in the log ratio (a kind never counted on one
 #: side is not impossible there).
 SMOOTHING = 1.0
@@ -65,6 +76,10 @@ _PUNCTUATION_CLASSES = {
     **dict.fromkeys("\uff09\u300d\u300f\u300b\u3011\u3009", "cjk-close"),
     **dict.fromkeys("\uff08\u300c\u300e\u300a\u3010\u3008", "cjk-open"),
 }
+#: A line starting with one of these (but not an ellipsis) below a line that ends no sentence
+#: (none of ``_SENTENCE_ENDS``) is a sign of text cut at every tag.
+_PUNCTUATION_STARTS = frozenset(",.;:!?)\uff0c\u3002\u3001\uff1b\uff1a\uff01\uff1f\uff09")
+_SENTENCE_ENDS = frozenset(".!?:;\u3002\uff01\uff1f\uff1a\uff1b")
 #: A lower line starting with one of these is set against the upper one without a space (a
 #: comma or a full stop after a link); so is one after an upper line ending with an opening
 #: bracket, and two CJK characters or marks.
@@ -143,14 +158,27 @@ def _seam_table() -> tuple[dict[str, float], dict[str, float], float]:
     return join_share, log_ratio, unseen
 
 
-def looks_cut_at_tags(kinds: list[str | None]) -> bool:
-    """Whether seams of these kinds are, on average, more like cut text's than a dump's."""
-    _, log_ratio, unseen = _seam_table()
+def _punctuation_starts(lines: list[str], kinds: list[str | None]) -> int:
+    """How many lines start with closing punctuation below a line that ends no sentence."""
+    count = 0
+    for upper, lower, kind in zip(lines, lines[1:], kinds):
+        if kind is None:
+            continue
+        upper, lower = upper.rstrip(), lower.lstrip()
+        if lower[0] in _PUNCTUATION_STARTS and not lower.startswith("...") and upper[-1] not in _SENTENCE_ENDS:
+            count += 1
+    return count
+
+
+def looks_cut_at_tags(lines: list[str], kinds: list[str | None]) -> bool:
+    """Whether the text's seams (``kinds``, from :func:`seam_kinds`) are like cut text's
+    rather than a dump's (module docstring)."""
     seams = [kind for kind in kinds if kind is not None]
-    if not seams:
+    if len(seams) < MIN_SEAMS:
         return False
+    _, log_ratio, unseen = _seam_table()
     mean = sum(log_ratio.get(kind, unseen) for kind in seams) / len(seams)
-    return mean > MIN_MEAN_LOG_RATIO
+    return mean > MIN_MEAN_LOG_RATIO and _punctuation_starts(lines, kinds) >= MIN_PUNCTUATION_STARTS
 
 
 def _joined(upper: str, lower: str) -> str:
@@ -175,7 +203,7 @@ def rejoined(lines: list[str]) -> list[str]:
         least :data:`MIN_JOIN_SHARE` of the time are joined (blank lines are kept).
     """
     kinds = seam_kinds(lines)
-    if not looks_cut_at_tags(kinds):
+    if not looks_cut_at_tags(lines, kinds):
         return lines
     join_share, _, _ = _seam_table()
     out = lines[:1]
