@@ -617,13 +617,16 @@ def format_curve(rows: list[tuple[str, str, float | None, float, float, float]])
 #: text (``main_content=False``: no boilerplate removed, its own blocks and line breaks), and
 #: the whole page as Markdown, as the pipelines that feed language models hand it on, by
 #: html2text (``body_width=0``: not wrapped; and its defaults: paragraphs wrapped at 78
-#: columns) and by markdownify (its defaults).
+#: columns) and by markdownify (its defaults); and the text scrapers take with BeautifulSoup,
+#: one text node per line (``get_text("\n", strip=True)`` without scripts and styles: every
+#: inline element cuts its block).
 RENDERINGS = (
     "boilerml dump",
     "resiliparse full page",
     "html2text Markdown",
     "html2text Markdown, 78 columns",
     "markdownify Markdown",
+    "BeautifulSoup get_text",
 )
 
 
@@ -633,6 +636,7 @@ def _rendered(page: Page, html: str) -> dict[str, str]:
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
+    from boilerml.seam_counts import cut_at_tags
     from boilerml.segment import html_to_lines
 
     plain = extract_plain_text(
@@ -641,7 +645,14 @@ def _rendered(page: Page, html: str) -> dict[str, str]:
     unwrapped = html2text.HTML2Text()
     unwrapped.body_width = 0
     own = render_as_text(html_to_lines(html), uses_blank_lines(page))
-    texts = (own, plain, unwrapped.handle(html), html2text.HTML2Text().handle(html), markdownify(html))
+    texts = (
+        own,
+        plain,
+        unwrapped.handle(html),
+        html2text.HTML2Text().handle(html),
+        markdownify(html),
+        cut_at_tags(html),
+    )
     return dict(zip(RENDERINGS, texts, strict=True))
 
 

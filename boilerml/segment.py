@@ -18,7 +18,7 @@ from typing import Literal
 
 from lxml import etree
 
-from . import markdown
+from . import fragments, markdown
 from .lines import Line
 from .patterns import trie_regex
 from .unwrap import unwrap
@@ -386,7 +386,9 @@ def text_to_lines(
     With ``unwrap_wrapped``, hard-wrapped text (every paragraph broken at a fixed width) is
     first rejoined into one line per block (:func:`boilerml.unwrap.unwrap`); without it every
     input line is a block, as written. With ``read_markdown``, a text that looks like Markdown
-    is read as the text it renders to (:func:`boilerml.markdown.rendered`).
+    is read as the text it renders to (:func:`boilerml.markdown.rendered`). Other text, with
+    ``unwrap_wrapped``, has the blocks that were cut at every tag rejoined
+    (:func:`boilerml.fragments.rejoined`).
 
     Raises:
         TooManyLinesError: there are more than ``max_lines`` lines (when given).
@@ -396,8 +398,10 @@ def text_to_lines(
     raw_lines = text.splitlines()
     if unwrap_wrapped:
         raw_lines = unwrap(raw_lines)  # widths are those of the text as it was wrapped
-    if read_markdown:
+    if read_markdown and markdown.looks_like_markdown(raw_lines):
         raw_lines = markdown.rendered(raw_lines)
+    elif unwrap_wrapped:
+        raw_lines = fragments.rejoined(raw_lines)
     for raw in raw_lines:
         cleaned = collapse_whitespace(raw)
         if not cleaned:

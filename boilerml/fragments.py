@@ -1,0 +1,215 @@
+"""Text cut at every tag back to one block per line (stage 2, text input).
+
+Scrapers often hand on a page's text one text node per line: BeautifulSoup's
+``get_text("\\n", strip=True)``, lxml's ``itertext()`` joined with newlines. Every inline
+element then cuts its block: a sentence with a link becomes three lines ("Read the", "full
+report", ", published on Monday."), an inline menu ("Home | About") three or more. Text mode
+reads one block per line, as a dump gives them, and a piece of a sentence looks like no block
+does: short, without an ending, between two other pieces (text mode scored 0.858 on such text
+of every 10th train page against 0.923 on the dump, 2026-12-06).
+
+Two neighbouring lines meet at a *seam*, described by how the upper line ends and how the
+lower one starts (the class of the character: a small letter, a capital, a digit, a sentence's
+end, a comma, a CJK character, ...) and by each line's length in words (one, two or three,
+more). Counted on the train pages (:mod:`boilerml.seam_counts`, ``data/seams.json``), each
+kind of seam has how often text cut at every tag joins there (the two lines are one block of
+the page's dump) and how often not, and how often the dump itself has that seam.
+
+A text is read as cut at every tag when it has at least :data:`MIN_SEAMS` seams, they are on
+average more likely under the cut text's counts than under the dump's (a mean log ratio
+above :data:`MIN_MEAN_LOG_RATIO`), and at least :data:`MIN_PUNCTUATION_STARTS` of its lines
+starts with a comma, a full stop or other closing punctuation below a line that ends no
+sentence: where a link or an emphasis ended just before the punctuation, which no block of a
+dump does. Then the lines at each seam that was one block at least :data:`MIN_JOIN_SHARE` of
+the time are joined. Text written one block per line (a dump, a WET record, Resiliparse's
+text) is returned unchanged; so is text with blank lines between all blocks, since a seam is
+two non-blank neighbours.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+from .tokens import CJK_RANGES
+
+#: A seam kind's join share is trusted from this many counted seams: a rarer kind is not
+#: joined (its share could be one site's habit) and weighs in the test as an unseen kind.
+MIN_COUNTED_SEAMS = 50
+#: Lines are joined at a seam of a kind that was one block at least this share of the time:
+#: more often one block than two.
+MIN_JOIN_SHARE = 0.5
+#: A text is read as cut at every tag when the mean, over its seams, of log(P(kind | cut
+#: text) / P(kind | dump)) is above this: its seams are more like cut text's than a dump's.
+MIN_MEAN_LOG_RATIO = 0.0
+#: A text with fewer seams is too short to tell: on 1,060 train pages, 95 dumps had a mean log
+#: ratio above 0, most of them with a handful of seams (a dump with blank lines between
+#: paragraphs has few); 31 had 20 seams or more, and every cut text above 0 had 20 or more.
+MIN_SEAMS = 20
+#: Lines starting with closing punctuation below a line that ends no sentence: with the two
+#: tests above, this leaves 2 of those 1,060 dumps and 4 of Resiliparse's texts read as cut
+#: text, against 24 and 31 without it (exp81.md).
+MIN_PUNCTUATION_STARTS = 1
+#: Add-one smoothing of the kinds' frequencies in the log ratio (a kind never counted on one
+#: side is not impossible there).
+SMOOTHING = 1.0
+#: Word counts are bucketed: a link or a name is a word or a few; a sentence's piece more.
+FEW_WORDS = 3
+
+_CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
+#: Punctuation classes by character; characters not listed fall to their Unicode category.
+_PUNCTUATION_CLASSES = {
+    **dict.fromkeys(".!?\u2026", "stop"),
+    **dict.fromkeys(",", "comma"),
+    **dict.fromkeys(":;", "colon"),
+    **dict.fromkeys(")]}", "close"),
+    **dict.fromkeys("([{", "open"),
+    **dict.fromkeys("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u2039\u203a", "quote"),
+    **dict.fromkeys("-\u2010\u2013\u2014|/\u00b7\u2022", "dash"),
+    **dict.fromkeys("\u3002\uff01\uff1f", "cjk-stop"),
+    **dict.fromkeys("\uff0c\u3001", "cjk-comma"),
+    **dict.fromkeys("\uff1a\uff1b", "cjk-colon"),
+    **dict.fromkeys("\uff09\u300d\u300f\u300b\u3011\u3009", "cjk-close"),
+    **dict.fromkeys("\uff08\u300c\u300e\u300a\u3010\u3008", "cjk-open"),
+}
+#: A line starting with one of these (but not an ellipsis) below a line that ends no sentence
+#: (none of ``_SENTENCE_ENDS``) is a sign of text cut at every tag.
+_PUNCTUATION_STARTS = frozenset(",.;:!?)\uff0c\u3002\u3001\uff1b\uff1a\uff01\uff1f\uff09")
+_SENTENCE_ENDS = frozenset(".!?:;\u3002\uff01\uff1f\uff1a\uff1b")
+#: A lower line starting with one of these is set against the upper one without a space (a
+#: comma or a full stop after a link); so is one after an upper line ending with an opening
+#: bracket, and two CJK characters or marks.
+_CLOSING = frozenset(",.;:!?)]}%\u2026\u3002\uff01\uff1f\uff0c\u3001\uff1a\uff1b\uff09\u300d\u300f\u300b\u3011\u3009")
+_OPENING = frozenset("([{\uff08\u300c\u300e\u300a\u3010\u3008")
+
+
+def char_class(char: str) -> str:
+    """The class of a line's first or last character, as a seam sees it.
+
+    >>> [char_class(c) for c in "aB7,。中"]
+    ['lower', 'upper', 'digit', 'comma', 'cjk-stop', 'cjk']
+    """
+    if _CJK_CHAR.match(char):
+        return "cjk"
+    named = _PUNCTUATION_CLASSES.get(char)
+    if named:
+        return named
+    if char.islower():
+        return "lower"
+    if char.isupper():
+        return "upper"
+    if char.isdigit():
+        return "digit"
+    if char.isalpha():
+        return "letter"  # scripts without case: Thai, Arabic, Hebrew, ...
+    return "symbol" if unicodedata.category(char)[0] in "PS" else "other"
+
+
+def _words_bucket(line: str) -> str:
+    words = len(line.split())
+    return "1" if words <= 1 else ("few" if words <= FEW_WORDS else "many")
+
+
+def seam_kinds(lines: list[str]) -> list[str | None]:
+    """The kind of seam between each line and the next: ``len(lines) - 1`` entries.
+
+    A kind reads ``"<end class> <start class> <upper words> <lower words>"`` (e.g. ``"lower
+    comma few 1"``); None where either line is blank (no seam). Lines are taken stripped.
+    """
+    ends: list[tuple[str, str, str] | None] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped:
+            bucket = _words_bucket(stripped)
+            ends.append((char_class(stripped[0]), char_class(stripped[-1]), bucket))
+        else:
+            ends.append(None)
+    kinds: list[str | None] = []
+    for upper, lower in zip(ends, ends[1:]):
+        kinds.append(None if upper is None or lower is None else f"{upper[1]} {lower[0]} {upper[2]} {lower[2]}")
+    return kinds
+
+
+@cache
+def _seam_table() -> tuple[dict[str, float], dict[str, float], float]:
+    """From ``data/seams.json``, once per process: per kind, the share of cut text's seams
+    that were one block (kinds with at least :data:`MIN_COUNTED_SEAMS`) and the log ratio of
+    its frequency in cut text to its frequency in dumps; and the log ratio of an unseen kind."""
+    raw = json.loads(resources.files("boilerml").joinpath("data/seams.json").read_text("utf-8"))
+    counts: dict[str, list[int]] = raw["seams"]
+    in_cut = sum(joined + apart for joined, apart, _ in counts.values())
+    in_dumps = sum(dump for _, _, dump in counts.values())
+    kinds = len(counts)
+    cut_total, dump_total = in_cut + SMOOTHING * kinds, in_dumps + SMOOTHING * kinds
+    join_share = {
+        kind: joined / (joined + apart)
+        for kind, (joined, apart, _) in counts.items()
+        if joined + apart >= MIN_COUNTED_SEAMS
+    }
+    log_ratio = {
+        kind: math.log((joined + apart + SMOOTHING) / cut_total) - math.log((dump + SMOOTHING) / dump_total)
+        for kind, (joined, apart, dump) in counts.items()
+    }
+    unseen = math.log(SMOOTHING / cut_total) - math.log(SMOOTHING / dump_total)
+    return join_share, log_ratio, unseen
+
+
+def _punctuation_starts(lines: list[str], kinds: list[str | None]) -> int:
+    """How many lines start with closing punctuation below a line that ends no sentence."""
+    count = 0
+    for upper, lower, kind in zip(lines, lines[1:], kinds):
+        if kind is None:
+            continue
+        upper, lower = upper.rstrip(), lower.lstrip()
+        if lower[0] in _PUNCTUATION_STARTS and not lower.startswith("...") and upper[-1] not in _SENTENCE_ENDS:
+            count += 1
+    return count
+
+
+def looks_cut_at_tags(lines: list[str], kinds: list[str | None]) -> bool:
+    """Whether the text's seams (``kinds``, from :func:`seam_kinds`) are like cut text's
+    rather than a dump's (module docstring)."""
+    seams = [kind for kind in kinds if kind is not None]
+    if len(seams) < MIN_SEAMS:
+        return False
+    _, log_ratio, unseen = _seam_table()
+    mean = sum(log_ratio.get(kind, unseen) for kind in seams) / len(seams)
+    return mean > MIN_MEAN_LOG_RATIO and _punctuation_starts(lines, kinds) >= MIN_PUNCTUATION_STARTS
+
+
+def _joined(upper: str, lower: str) -> str:
+    upper, lower = upper.rstrip(), lower.strip()
+    tight = (
+        lower[0] in _CLOSING
+        or upper[-1] in _OPENING
+        or (_CJK_CHAR.match(upper[-1]) is not None and _CJK_CHAR.match(lower[0]) is not None)
+    )
+    return upper + lower if tight else f"{upper} {lower}"
+
+
+def rejoined(lines: list[str]) -> list[str]:
+    """Rejoin the pieces of blocks that were cut at every tag, if the text was.
+
+    Args:
+        lines: the text's lines, blank ones included, without line ends.
+
+    Returns:
+        The same list when the text does not look cut at every tag (:func:`looks_cut_at_tags`);
+        otherwise a new list in which the lines at each seam of a kind that was one block at
+        least :data:`MIN_JOIN_SHARE` of the time are joined (blank lines are kept).
+    """
+    kinds = seam_kinds(lines)
+    if not looks_cut_at_tags(lines, kinds):
+        return lines
+    join_share, _, _ = _seam_table()
+    out = lines[:1]
+    for line, kind in zip(lines[1:], kinds):
+        if kind is not None and join_share.get(kind, 0.0) >= MIN_JOIN_SHARE:
+            out[-1] = _joined(out[-1], line)
+        else:
+            out.append(line)
+    return out
