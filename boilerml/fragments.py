@@ -34,6 +34,7 @@ import re
 import unicodedata
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 
 from .tokens import CJK_RANGES
 
@@ -83,7 +84,9 @@ _SENTENCE_ENDS = frozenset(".!?:;\u3002\uff01\uff1f\uff1a\uff1b")
 #: A lower line starting with one of these is set against the upper one without a space (a
 #: comma or a full stop after a link); so is one after an upper line ending with an opening
 #: bracket, and two CJK characters or marks.
-_CLOSING = frozenset(",.;:!?)]}%\u2026\u3002\uff01\uff1f\uff0c\u3001\uff1a\uff1b\uff09\u300d\u300f\u300b\u3011\u3009")
+_CLOSING = frozenset(
+    ",.;:!?)]}%\u2026\u3002\uff01\uff1f\uff0c\u3001\uff1a\uff1b\uff09\u300d\u300f\u300b\u3011\u3009"
+)
 _OPENING = frozenset("([{\uff08\u300c\u300e\u300a\u3010\u3008")
 
 
@@ -128,10 +131,10 @@ def seam_kinds(lines: list[str]) -> list[str | None]:
             ends.append((char_class(stripped[0]), char_class(stripped[-1]), bucket))
         else:
             ends.append(None)
-    kinds: list[str | None] = []
-    for upper, lower in zip(ends, ends[1:]):
-        kinds.append(None if upper is None or lower is None else f"{upper[1]} {lower[0]} {upper[2]} {lower[2]}")
-    return kinds
+    return [
+        None if upper is None or lower is None else f"{upper[1]} {lower[0]} {upper[2]} {lower[2]}"
+        for upper, lower in pairwise(ends)
+    ]
 
 
 @cache
@@ -165,7 +168,8 @@ def _punctuation_starts(lines: list[str], kinds: list[str | None]) -> int:
         if kind is None:
             continue
         upper, lower = upper.rstrip(), lower.lstrip()
-        if lower[0] in _PUNCTUATION_STARTS and not lower.startswith("...") and upper[-1] not in _SENTENCE_ENDS:
+        ends_no_sentence = upper[-1] not in _SENTENCE_ENDS
+        if ends_no_sentence and lower[0] in _PUNCTUATION_STARTS and not lower.startswith("..."):
             count += 1
     return count
 

@@ -76,10 +76,8 @@ def blocks_of_pieces(pieces: list[str], blocks: list[str]) -> list[int | None]:
         else:
             if filled:
                 current, filled = current + 1, ""
-            start = next(
-                (i for i in range(current, min(current + LOOKAHEAD_BLOCKS, len(bare))) if text and bare[i].startswith(text)),
-                None,
-            )
+            ahead = range(current, min(current + LOOKAHEAD_BLOCKS, len(bare)))
+            start = next((i for i in ahead if text and bare[i].startswith(text)), None)
             found.append(start)
             if start is None:
                 continue
