@@ -36,7 +36,7 @@ from functools import cache
 from importlib import resources
 from itertools import pairwise
 
-from .tokens import CJK_RANGES
+from .tokens import CJK_RANGES, WIDE_CHAR
 
 #: A seam kind's join share is trusted from this many counted seams: a rarer kind is not
 #: joined (its share could be one site's habit) and weighs in the test as an unseen kind.
@@ -83,7 +83,7 @@ _PUNCTUATION_STARTS = frozenset(",.;:!?)\uff0c\u3002\u3001\uff1b\uff1a\uff01\uff
 _SENTENCE_ENDS = frozenset(".!?:;\u3002\uff01\uff1f\uff1a\uff1b")
 #: A lower line starting with one of these is set against the upper one without a space (a
 #: comma or a full stop after a link); so is one after an upper line ending with an opening
-#: bracket, and two CJK characters or marks.
+#: bracket, and two wide characters (CJK characters, CJK punctuation, full-width forms).
 _CLOSING = frozenset(
     ",.;:!?)]}%\u2026\u3002\uff01\uff1f\uff0c\u3001\uff1a\uff1b\uff09\u300d\u300f\u300b\u3011\u3009"
 )
@@ -190,7 +190,7 @@ def _joined(upper: str, lower: str) -> str:
     tight = (
         lower[0] in _CLOSING
         or upper[-1] in _OPENING
-        or (_CJK_CHAR.match(upper[-1]) is not None and _CJK_CHAR.match(lower[0]) is not None)
+        or (WIDE_CHAR.match(upper[-1]) is not None and WIDE_CHAR.match(lower[0]) is not None)
     )
     return upper + lower if tight else f"{upper} {lower}"
 

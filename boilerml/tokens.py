@@ -27,6 +27,10 @@ CJK_RANGES = (
     "\U00020000-\U0003134f"  # CJK extensions B to G, compatibility supplement
 )
 CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
+#: Characters two cells wide in a terminal: CJK, CJK punctuation and full-width forms. Text
+#: sets them against each other without spaces.
+WIDE_RANGES = f"{CJK_RANGES}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6"
+WIDE_CHAR = re.compile(f"[{WIDE_RANGES}]")
 # A CJK character is a token only if it is a \w character (CJK punctuation such as "・" is not).
 TOKEN = re.compile(f"(?=\\w)[{CJK_RANGES}]|[^\\W{CJK_RANGES}]+")
 WORD = re.compile(r"\w+")

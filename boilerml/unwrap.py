@@ -26,14 +26,11 @@ import re
 from collections.abc import Callable
 from itertools import islice
 
-from .tokens import CJK_RANGES
+from .tokens import WIDE_CHAR, WIDE_RANGES
 
-#: Characters two cells wide in a terminal: CJK, CJK punctuation and full-width forms.
-_WIDE_CHARS = f"{CJK_RANGES}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6"
-_WIDE_CHAR = re.compile(f"[{_WIDE_CHARS}]")
 #: The first word of a line as a greedy wrapper sees it: one wide character, or a run of
 #: characters up to a space or a wide character.
-_FIRST_UNIT = re.compile(f"[{_WIDE_CHARS}]|[^\\s{_WIDE_CHARS}]+")
+_FIRST_UNIT = re.compile(f"[{WIDE_RANGES}]|[^\\s{WIDE_RANGES}]+")
 
 #: Wrapping widths looked for, in cells (or characters). Below 40, a column of short menu
 #: entries of similar length could pass for wrapped text; terminals and mail wrap at 60 to
@@ -76,7 +73,7 @@ _ELLIPSES = ("...", "\u2026")
 
 
 def _cells(line: str) -> int:
-    return len(line) + len(_WIDE_CHAR.findall(line))
+    return len(line) + len(WIDE_CHAR.findall(line))
 
 
 def _first_unit(line: str) -> str:
@@ -90,7 +87,7 @@ def _breakable(line: str) -> bool:
     stripped = line.strip()
     if "](" in stripped:
         stripped = _LINK_UNIT.sub("x", stripped)
-    return " " in stripped or "\t" in stripped or _WIDE_CHAR.search(stripped) is not None
+    return " " in stripped or "\t" in stripped or WIDE_CHAR.search(stripped) is not None
 
 
 def _left_as_is(line: str) -> bool:
@@ -120,7 +117,7 @@ def _forced(lines: list[str], widths: list[int], width: int, measure: Callable[[
             continue
         unit = _first_unit(below)
         unit_width = measure(unit)
-        gap = 0 if _WIDE_CHAR.match(unit) else 1  # wide characters are set without spaces
+        gap = 0 if WIDE_CHAR.match(unit) else 1  # wide characters are set without spaces
         forced[i] = unit_width <= width * MAX_WORD_SHARE and widths[i] + gap + unit_width > width
     return forced
 
@@ -166,7 +163,7 @@ def _join(upper: str, lower: str) -> str:
     """Two pieces of one wrapped block: a space between them, none between wide characters
     or after a word broken at its hyphen ("well-" + "known")."""
     upper, lower = upper.rstrip(), lower.strip()
-    if (_WIDE_CHAR.match(upper[-1:]) and _WIDE_CHAR.match(lower[:1])) or (
+    if (WIDE_CHAR.match(upper[-1:]) and WIDE_CHAR.match(lower[:1])) or (
         upper.endswith("-") and upper[-2:-1].isalnum() and lower[:1].isalnum()
     ):
         return upper + lower
@@ -195,7 +192,7 @@ def unwrap(lines: list[str]) -> list[str]:
     if sum(map((MIN_WRAP_WIDTH // 2).__le__, lengths)) < MIN_FORCED_LINES:
         return lines
     found = [_wrapped_at(lines, lengths, len)]
-    if any(_WIDE_CHAR.search(line) for line in lines):  # otherwise cells are characters
+    if any(WIDE_CHAR.search(line) for line in lines):  # otherwise cells are characters
         found.append(_wrapped_at(lines, list(map(_cells, lines)), _cells))
     n_forced, forced = max(found, key=lambda candidate: candidate[0])
     if not n_forced:
