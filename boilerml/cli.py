@@ -80,8 +80,9 @@ REASONS_AGAINST_SHOWN = 1
 
 
 NO_UNWRAP_HELP = (
-    "text input: read every line as one block, even when the text looks hard-wrapped "
-    "(by default paragraphs wrapped at a fixed width are rejoined first)"
+    "text input: read every line as one block, even when the text looks hard-wrapped or cut "
+    "at every tag (by default paragraphs wrapped at a fixed width, and blocks cut into one line "
+    "per text node as BeautifulSoup's get_text gives them, are rejoined first)"
 )
 NO_MARKDOWN_HELP = (
     "text input: read Markdown markup as text (by default a text with Markdown links is read "

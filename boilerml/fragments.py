@@ -47,13 +47,14 @@ MIN_JOIN_SHARE = 0.5
 #: A text is read as cut at every tag when the mean, over its seams, of log(P(kind | cut
 #: text) / P(kind | dump)) is above this: its seams are more like cut text's than a dump's.
 MIN_MEAN_LOG_RATIO = 0.0
-#: A text with fewer seams is too short to tell: on 1,060 train pages, 95 dumps had a mean log
-#: ratio above 0, most of them with a handful of seams (a dump with blank lines between
-#: paragraphs has few); 31 had 20 seams or more, and every cut text above 0 had 20 or more.
+#: A text with fewer seams is too short to tell: on 1,060 train pages (with exp80's counts), 95
+#: dumps had a mean log ratio above 0, most of them with a handful of seams (a dump with blank
+#: lines between paragraphs has few); 31 had 20 seams or more, and every cut text above 0 had
+#: 20 or more.
 MIN_SEAMS = 20
 #: Lines starting with closing punctuation below a line that ends no sentence: with the two
-#: tests above, this leaves 2 of those 1,060 dumps and 4 of Resiliparse's texts read as cut
-#: text, against 24 and 31 without it (exp81.md).
+#: tests above, rejoining then changes the score of 2 of those 1,060 dumps and 4 of
+#: Resiliparse's texts, against 24 and 31 without it (exp81.md).
 MIN_PUNCTUATION_STARTS = 1
 #: Add-one smoothing of the kinds' frequencies in the log ratio (a kind never counted on one
 #: side is not impossible there).

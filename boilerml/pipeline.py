@@ -41,9 +41,11 @@ def classify(
         input_format: ``"html"``, ``"text"`` or ``"auto"`` (sniffed from the markup).
         model: a model from :func:`boilerml.load_model`; the shipped one by default.
         max_lines: refuse pages with more lines than this (None: no limit).
-        unwrap: in text input, rejoin paragraphs that were hard-wrapped at a fixed width
-            (terminal browsers' dumps, html2text, e-mail) into one line each, when the text
-            looks wrapped; False reads every input line as one block.
+        unwrap: in text input, rejoin the blocks another tool split over lines: paragraphs
+            hard-wrapped at a fixed width (terminal browsers' dumps, html2text, e-mail), when
+            the text looks wrapped, and blocks cut at every tag (BeautifulSoup's
+            ``get_text("\n")``: a link on a line of its own), when the text looks cut
+            (:mod:`boilerml.fragments`); False reads every input line as one block.
         markdown: in text input that looks like Markdown (inline links), read the text it
             renders to: link text without its address, headings and list items without
             their markers, no images, and label it with the model's Markdown passes when it
