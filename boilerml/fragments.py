@@ -186,14 +186,24 @@ def looks_cut_at_tags(lines: list[str], kinds: list[str | None]) -> bool:
     return mean > MIN_MEAN_LOG_RATIO and _punctuation_starts(lines, kinds) >= MIN_PUNCTUATION_STARTS
 
 
-def _joined(upper: str, lower: str) -> str:
-    upper, lower = upper.rstrip(), lower.strip()
+def _separator(upper: str, lower: str) -> str:
+    """What goes between two stripped, non-empty pieces of one block: a space, or nothing."""
     tight = (
         lower[0] in _CLOSING
         or upper[-1] in _OPENING
         or (WIDE_CHAR.match(upper[-1]) is not None and WIDE_CHAR.match(lower[0]) is not None)
     )
-    return upper + lower if tight else f"{upper} {lower}"
+    return "" if tight else " "
+
+
+def _block(pieces: list[str]) -> str:
+    """The pieces of one block, stripped and set together (joined once: linear in the
+    block's length however many pieces it has)."""
+    stripped = [piece.strip() for piece in pieces]
+    parts = [stripped[0]]
+    for upper, lower in pairwise(stripped):
+        parts += [_separator(upper, lower), lower]
+    return "".join(parts)
 
 
 def rejoined(lines: list[str]) -> list[str]:
@@ -211,10 +221,10 @@ def rejoined(lines: list[str]) -> list[str]:
     if not looks_cut_at_tags(lines, kinds):
         return lines
     join_share, _, _ = _seam_table()
-    out = lines[:1]
+    blocks: list[list[str]] = [lines[:1]]
     for line, kind in zip(lines[1:], kinds):
         if kind is not None and join_share.get(kind, 0.0) >= MIN_JOIN_SHARE:
-            out[-1] = _joined(out[-1], line)
+            blocks[-1].append(line)
         else:
-            out.append(line)
-    return out
+            blocks.append([line])
+    return [block[0] if len(block) == 1 else _block(block) for block in blocks]

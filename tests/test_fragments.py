@@ -178,3 +178,10 @@ def test_page_seams_counts_a_corpus_page(datasets):
     assert sides <= {"joined", "apart", "in_dumps"}
     assert counts.total() > 0
     assert all(len(kind.split()) == 4 for kind, _ in counts)
+
+
+def test_a_block_of_many_pieces_is_one_line():
+    # Each join copies nothing already joined: a block of 200,000 pieces is set together once.
+    lines = ["the harbour", ", wall"] * 100_000
+    (block,) = rejoined(lines)
+    assert block == "the harbour, wall " * 99_999 + "the harbour, wall"
