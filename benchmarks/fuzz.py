@@ -262,9 +262,28 @@ def generate_html(rng: random.Random) -> bytes:
     return page.encode(encoding, errors="replace")
 
 
+def _cut_at_tags(line: str, rng: random.Random) -> list[str]:
+    """A line as text cut at every tag gives it: pieces of a few words, and a piece that
+    starts with the punctuation a link ended before."""
+    words = line.split(" ")
+    pieces: list[str] = []
+    while words:
+        take = rng.randint(1, 6)
+        piece, words = " ".join(words[:take]), words[take:]
+        if pieces and piece[:1] in ",." and rng.random() < 0.5:
+            pieces[-1] += piece[:1]
+            piece = piece[1:]
+        if piece and rng.random() < 0.2:
+            pieces.append(piece[:-1])
+            piece = piece[-1] + rng.choice((",", ".", ""))
+        pieces.append(piece)
+    return pieces or [""]
+
+
 def generate_text(rng: random.Random) -> bytes:
     """A text dump: menu lines, article paragraphs, comments, blank lines; sometimes in
-    Markdown (linked menu entries, headings, emphasis) and sometimes hard-wrapped."""
+    Markdown (linked menu entries, headings, emphasis), sometimes hard-wrapped and sometimes
+    cut at every tag (one text node per line)."""
     chinese = rng.random() < 0.4
     markdown = rng.random() < 0.3
     lines = []
@@ -285,6 +304,8 @@ def generate_text(rng: random.Random) -> bytes:
     if rng.random() < 0.3:
         width = rng.randint(30, 140)
         lines = [piece for line in lines for piece in (textwrap.wrap(line, width) or [""])]
+    elif rng.random() < 0.3:
+        lines = [piece for line in lines for piece in _cut_at_tags(line, rng)]
     return "\n".join(lines).encode(rng.choice(("utf-8", "gb18030")) if chinese else "utf-8")
 
 
