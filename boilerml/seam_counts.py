@@ -125,6 +125,13 @@ def count_seams(
     return {kind: [total[kind, "joined"], total[kind, "apart"], total[kind, "in_dumps"]] for kind in kinds}
 
 
+def _one_kind_per_line(document: dict) -> str:
+    """The counts as JSON with one seam kind per line, sorted: a diff shows which kinds moved."""
+    rows = [f"{json.dumps(kind)}: {json.dumps(counts)}" for kind, counts in sorted(document["seams"].items())]
+    body = ",\n".join(rows)
+    return f'{{\n"_doc": {json.dumps(document["_doc"])},\n"seams": {{\n{body}\n}}\n}}\n'
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--datasets", default=None, help="the corpora (default: ../shared/datasets)")
@@ -145,7 +152,7 @@ def main() -> None:
         ),
         "seams": seams,
     }
-    args.output.write_text(json.dumps(document, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    args.output.write_text(_one_kind_per_line(document), encoding="utf-8")
     logger.info("%d seam kinds written to %s", len(seams), args.output)
 
 
