@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import unicodedata
 from functools import cache
 from importlib import resources
 from itertools import pairwise
 
-from .tokens import CJK_RANGES, WIDE_CHAR
+from .tokens import CJK_CHAR, WIDE_CHAR
 
 #: A seam kind's join share is trusted from this many counted seams: a rarer kind is not
 #: joined (its share could be one site's habit) and weighs in the test as an unseen kind.
@@ -62,7 +61,6 @@ SMOOTHING = 1.0
 #: Word counts are bucketed: a link or a name is a word or a few; a sentence's piece more.
 FEW_WORDS = 3
 
-_CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
 #: Punctuation classes by character; characters not listed fall to their Unicode category.
 _PUNCTUATION_CLASSES = {
     **dict.fromkeys(".!?\u2026", "stop"),
@@ -97,7 +95,7 @@ def char_class(char: str) -> str:
     >>> [char_class(c) for c in "aB7,。中"]
     ['lower', 'upper', 'digit', 'comma', 'cjk-stop', 'cjk']
     """
-    if _CJK_CHAR.match(char):
+    if CJK_CHAR.match(char):
         return "cjk"
     named = _PUNCTUATION_CLASSES.get(char)
     if named:
