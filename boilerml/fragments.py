@@ -19,11 +19,12 @@ A text is read as cut at every tag when it has at least :data:`MIN_SEAMS` seams,
 average more likely under the cut text's counts than under the dump's (a mean log ratio
 above :data:`MIN_MEAN_LOG_RATIO`), and at least :data:`MIN_PUNCTUATION_STARTS` of its lines
 starts with a comma, a full stop or other closing punctuation below a line that ends no
-sentence: where a link or an emphasis ended just before the punctuation, which no block of a
-dump does. Then the lines at each seam that was one block at least :data:`MIN_JOIN_SHARE` of
-the time are joined. Text written one block per line (a dump, a WET record, Resiliparse's
-text) is returned unchanged; so is text with blank lines between all blocks, since a seam is
-two non-blank neighbours.
+sentence: where a link or an emphasis ended just before the punctuation (5,151 of the 5,300
+train pages' dumps have no such line). Then the lines at each seam that was one block at least
+:data:`MIN_JOIN_SHARE` of the time are joined. Text written one block per line (a dump, a WET
+record, Resiliparse's text) is nearly always returned unchanged (10 of the 1,302 dev pages'
+dumps are not, exp81.md); so is text with blank lines between all blocks, since a seam is two
+non-blank neighbours.
 """
 
 from __future__ import annotations
