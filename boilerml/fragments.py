@@ -161,28 +161,35 @@ def _seam_table() -> tuple[dict[str, float], dict[str, float], float]:
     return join_share, log_ratio, unseen
 
 
-def _punctuation_starts(lines: list[str], kinds: list[str | None]) -> int:
-    """How many lines start with closing punctuation below a line that ends no sentence."""
+def _punctuation_starts(lines: list[str]) -> int:
+    """How many lines start with closing punctuation below a non-blank line that ends no
+    sentence. Only lines starting with such punctuation are looked at closely: most one-block-
+    per-line texts have none, and are told apart from cut text without their seams' kinds."""
     count = 0
-    for upper, lower, kind in zip(lines, lines[1:], kinds):
-        if kind is None:
+    for i in range(1, len(lines)):
+        lower = lines[i].lstrip()
+        if not lower or lower[0] not in _PUNCTUATION_STARTS or lower.startswith("..."):
             continue
-        upper, lower = upper.rstrip(), lower.lstrip()
-        ends_no_sentence = upper[-1] not in _SENTENCE_ENDS
-        if ends_no_sentence and lower[0] in _PUNCTUATION_STARTS and not lower.startswith("..."):
+        upper = lines[i - 1].rstrip()
+        if upper and upper[-1] not in _SENTENCE_ENDS:
             count += 1
     return count
 
 
-def looks_cut_at_tags(lines: list[str], kinds: list[str | None]) -> bool:
-    """Whether the text's seams (``kinds``, from :func:`seam_kinds`) are like cut text's
-    rather than a dump's (module docstring)."""
+def _seams_like_cut_text(kinds: list[str | None]) -> bool:
+    """At least :data:`MIN_SEAMS` seams, whose kinds' mean log ratio (cut text over dumps) is
+    above :data:`MIN_MEAN_LOG_RATIO`."""
     seams = [kind for kind in kinds if kind is not None]
     if len(seams) < MIN_SEAMS:
         return False
     _, log_ratio, unseen = _seam_table()
-    mean = sum(log_ratio.get(kind, unseen) for kind in seams) / len(seams)
-    return mean > MIN_MEAN_LOG_RATIO and _punctuation_starts(lines, kinds) >= MIN_PUNCTUATION_STARTS
+    return sum(log_ratio.get(kind, unseen) for kind in seams) / len(seams) > MIN_MEAN_LOG_RATIO
+
+
+def looks_cut_at_tags(lines: list[str], kinds: list[str | None]) -> bool:
+    """Whether the text looks cut at every tag rather than written one block per line
+    (module docstring); ``kinds`` are its seams' kinds (:func:`seam_kinds`)."""
+    return _punctuation_starts(lines) >= MIN_PUNCTUATION_STARTS and _seams_like_cut_text(kinds)
 
 
 def _separator(upper: str, lower: str) -> str:
@@ -216,8 +223,11 @@ def rejoined(lines: list[str]) -> list[str]:
         otherwise a new list in which the lines at each seam of a kind that was one block at
         least :data:`MIN_JOIN_SHARE` of the time are joined (blank lines are kept).
     """
+    # The cheap test first: most one-block-per-line texts stop here, before their seams' kinds.
+    if _punctuation_starts(lines) < MIN_PUNCTUATION_STARTS:
+        return lines
     kinds = seam_kinds(lines)
-    if not looks_cut_at_tags(lines, kinds):
+    if not _seams_like_cut_text(kinds):
         return lines
     join_share, _, _ = _seam_table()
     blocks: list[list[str]] = [lines[:1]]
