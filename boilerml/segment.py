@@ -401,7 +401,9 @@ def text_to_lines(
     if read_markdown and markdown.looks_like_markdown(raw_lines):
         raw_lines = markdown.rendered(raw_lines)
     elif unwrap_wrapped:
-        raw_lines = fragments.rejoined(raw_lines)
+        pieces, raw_lines = raw_lines, fragments.rejoined(raw_lines)
+        if raw_lines is not pieces:
+            logger.debug("text read as cut at every tag: %d lines into %d", len(pieces), len(raw_lines))
     for raw in raw_lines:
         cleaned = collapse_whitespace(raw)
         if not cleaned:

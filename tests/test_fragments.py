@@ -142,6 +142,17 @@ def test_text_to_lines_rejoins_only_with_unwrap_and_not_markdown():
     assert FIRST_SENTENCE not in [line.text for line in text_to_lines(markdown)]
 
 
+def test_rejoining_is_logged_at_debug_level(caplog):
+    cut = "\n".join(_cut_page())
+    with caplog.at_level("DEBUG", logger="boilerml.segment"):
+        text_to_lines(cut)
+        text_to_lines(FIRST_SENTENCE)
+    messages = [record.getMessage() for record in caplog.records]
+    pieces, blocks = len(_cut_page()), len(rejoined(_cut_page()))
+    assert messages == [f"text read as cut at every tag: {pieces} lines into {blocks}"]
+    assert blocks == 11  # the title, five menu entries, the headline, three paragraphs, the footer
+
+
 def test_the_shipped_model_keeps_the_article_of_cut_text_whole():
     cut = "\n".join(_cut_page())
     article = boilerml.clean(cut, input_format="text").split("\n")
