@@ -38,8 +38,8 @@ from itertools import pairwise
 
 from .tokens import CJK_CHAR, WIDE_CHAR
 
-#: A seam kind's join share is trusted from this many counted seams: a rarer kind is not
-#: joined (its share could be one site's habit) and weighs in the test as an unseen kind.
+#: A seam kind's join share is trusted from this many counted seams: at a rarer kind the lines
+#: are not joined (its share could be one site's habit). The test of a text counts every kind.
 MIN_COUNTED_SEAMS = 50
 #: Lines are joined at a seam of a kind that was one block at least this share of the time:
 #: more often one block than two.
