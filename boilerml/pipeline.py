@@ -44,7 +44,7 @@ def classify(
         unwrap: in text input, rejoin the blocks another tool split over lines: paragraphs
             hard-wrapped at a fixed width (terminal browsers' dumps, html2text, e-mail), when
             the text looks wrapped, and blocks cut at every tag (BeautifulSoup's
-            ``get_text("\n")``: a link on a line of its own), when the text looks cut
+            ``get_text("\\n")``: a link on a line of its own), when the text looks cut
             (:mod:`boilerml.fragments`); False reads every input line as one block.
         markdown: in text input that looks like Markdown (inline links), read the text it
             renders to: link text without its address, headings and list items without

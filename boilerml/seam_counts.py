@@ -12,7 +12,8 @@ seams next to a line the dump lacks (the ``<title>``, a ``<select>``'s options, 
 segmenter drops as hidden) are not counted. The dump's own seams are counted too.
 
 The output holds, per seam kind (:func:`boilerml.fragments.seam_kinds`), three counts:
-``[joined, apart, in_dumps]``. No corpus text. Needs BeautifulSoup (the ``bench`` extra).
+``[joined, apart, in_dumps]``. No corpus text. Needs BeautifulSoup (the ``train`` or ``bench``
+extra).
 ``--skip-every K --skip-offset R`` leaves out the pages whose index in the train split is R
 modulo K, and their sites, to measure the rule on pages and sites the counts never saw.
 """
