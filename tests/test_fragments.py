@@ -114,7 +114,8 @@ def test_text_without_a_punctuation_led_line_is_left_as_it_is():
     # full stop under a line that ends no sentence: a dump's lines broken inside sentences.
     lines = ["the harbour wall", "was repaired in", "spring by the", "council"] * 8
     assert rejoined(lines) is lines
-    assert rejoined([*lines, ", which paid for it"]) is not lines
+    with_one = [*lines, ", which paid for it"]
+    assert rejoined(with_one) is not with_one
 
 
 def test_a_short_text_is_left_as_it_is():
