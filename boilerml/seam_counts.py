@@ -116,8 +116,9 @@ def count_seams(
 
     pages = list(read_corpora(root, "train", corpus_names(root)))
     if skip_every:
-        skipped = {site_of(page) for i, page in enumerate(pages) if i % skip_every == skip_offset}
-        pages = [page for page in pages if site_of(page) not in skipped]
+        sites = [site_of(page) for page in pages]
+        skipped = {site for i, site in enumerate(sites) if i % skip_every == skip_offset}
+        pages = [page for page, site in zip(pages, sites, strict=True) if site not in skipped]
     logger.info("counting seams on %d train pages", len(pages))
     total: Counter[tuple[str, str]] = Counter()
     for counts in Parallel(n_jobs=jobs, batch_size=8)(delayed(page_seams)(page) for page in pages):
