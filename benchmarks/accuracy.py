@@ -614,7 +614,9 @@ def format_curve(rows: list[tuple[str, str, float | None, float, float, float]])
 
 #: How a page reaches text mode: boilerml's own dump (what training renders), and a page
 #: turned into text by another tool, as crawl pipelines hand it on: Resiliparse's full-page
-#: text (``main_content=False``: no boilerplate removed, its own blocks and line breaks), and
+#: text (``main_content=False``: no boilerplate removed, its own blocks and line breaks), with
+#: list bullets and image alt texts off, and with its defaults (on: what most of its users hand
+#: on; an alt text is no block of the page's text, often not even on a line of its own), and
 #: the whole page as Markdown, as the pipelines that feed language models hand it on, by
 #: html2text (``body_width=0``: not wrapped; and its defaults: paragraphs wrapped at 78
 #: columns) and by markdownify (its defaults); and the text scrapers take with BeautifulSoup,
@@ -623,6 +625,7 @@ def format_curve(rows: list[tuple[str, str, float | None, float, float, float]])
 RENDERINGS = (
     "boilerml dump",
     "resiliparse full page",
+    "resiliparse defaults",
     "html2text Markdown",
     "html2text Markdown, 78 columns",
     "markdownify Markdown",
@@ -642,12 +645,14 @@ def _rendered(page: Page, html: str) -> dict[str, str]:
     plain = extract_plain_text(
         HTMLTree.parse(html), main_content=False, alt_texts=False, links=False, list_bullets=False
     )
+    plain_defaults = extract_plain_text(HTMLTree.parse(html), main_content=False)
     unwrapped = html2text.HTML2Text()
     unwrapped.body_width = 0
     own = render_as_text(html_to_lines(html), uses_blank_lines(page))
     texts = (
         own,
         plain,
+        plain_defaults,
         unwrapped.handle(html),
         html2text.HTML2Text().handle(html),
         markdownify(html),
