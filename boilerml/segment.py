@@ -377,6 +377,19 @@ def reads_as_markdown(text: str, unwrap_wrapped: bool = True) -> bool:
     return markdown.looks_like_markdown(raw_lines)
 
 
+#: A list item's mark as Resiliparse's ``extract_plain_text`` writes it by default (and
+#: html2text a nested ordered item): after an indent of two spaces or more (two per level), a
+#: bullet or a number with a full stop, then a space. A dump's lines and lines cut at every tag
+#: are stripped, so have no indent: a bullet they start with is the page's own text, kept.
+_INDENTED_LIST_MARK = re.compile(r"^( {2,})(?:\u2022|\d{1,3}\.) (?=\S)")
+
+
+def _without_list_marks(lines: list[str]) -> list[str]:
+    """The lines with each indented list item's mark taken off (its indent kept): a writer's
+    mark, not the page's text, which makes an article's list read like a menu of links."""
+    return [_INDENTED_LIST_MARK.sub(r"\1", line) if line.startswith("  ") else line for line in lines]
+
+
 def text_to_lines(
     text: str, max_lines: int | None = None, unwrap_wrapped: bool = True, read_markdown: bool = True
 ) -> list[Line]:
@@ -401,6 +414,7 @@ def text_to_lines(
     if read_markdown and markdown.looks_like_markdown(raw_lines):
         raw_lines = markdown.rendered(raw_lines)
     elif unwrap_wrapped:
+        raw_lines = _without_list_marks(raw_lines)
         pieces, raw_lines = raw_lines, fragments.rejoined(raw_lines)
         if raw_lines is not pieces:
             logger.debug("text read as cut at every tag: %d lines into %d", len(pieces), len(raw_lines))
