@@ -400,7 +400,8 @@ def text_to_lines(
     first rejoined into one line per block (:func:`boilerml.unwrap.unwrap`); without it every
     input line is a block, as written. With ``read_markdown``, a text that looks like Markdown
     is read as the text it renders to (:func:`boilerml.markdown.rendered`). Other text, with
-    ``unwrap_wrapped``, has the blocks that were cut at every tag rejoined
+    ``unwrap_wrapped``, has its indented list items' marks taken off (Resiliparse's bullets
+    and numbers) and the blocks that were cut at every tag rejoined
     (:func:`boilerml.fragments.rejoined`).
 
     Raises:

@@ -317,6 +317,46 @@ def test_text_to_lines_leading_blank_and_empty():
     assert line.blank_before
 
 
+def text_lines(text: str, **options: bool) -> list[str]:
+    return [line.text for line in text_to_lines(text, **options)]
+
+
+def test_an_indented_list_items_mark_is_taken_off():
+    # Resiliparse's defaults: two spaces per level, then a bullet or a number and a space.
+    text = "Fares rise\n  • Buses\n    • Night buses\n      1. Zone one\n      12. Zone twelve"
+    assert text_lines(text) == ["Fares rise", "Buses", "Night buses", "Zone one", "Zone twelve"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "• Home",  # no indent: the page's own bullet, as a dump or cut text writes it
+        "  •Home",  # no space after the mark
+        "  2024. A year, not an item",  # four digits
+        "  - Home",  # not a mark this reading takes (Markdown's are read as Markdown)
+    ],
+)
+def test_other_leading_bullets_and_numbers_are_kept(line):
+    assert text_lines(line) == [line.strip()]
+
+
+def test_list_marks_are_kept_when_lines_are_read_as_written():
+    assert text_lines("  • Buses", unwrap_wrapped=False) == ["• Buses"]
+
+
+def test_resiliparse_bullets_read_as_its_text_without_them():
+    html2text = pytest.importorskip("resiliparse.extract.html2text")
+    parse = pytest.importorskip("resiliparse.parse.html")
+    page = (
+        "<body><p>Fares rise in May.</p><ul><li>Buses<ul><li>Night buses</li></ul></li>"
+        "<li>Trams</li></ul><ol><li>Apply online</li><li>Wait for the card</li></ol></body>"
+    )
+    with_marks = html2text.extract_plain_text(parse.HTMLTree.parse(page))
+    without = html2text.extract_plain_text(parse.HTMLTree.parse(page), list_bullets=False)
+    assert "\u2022 Buses" in with_marks and "1. Apply online" in with_marks
+    assert text_lines(with_marks) == text_lines(without)
+
+
 def test_segment_dispatches_on_format():
     text = "<p>a</p>\n<p>b</p>"
     assert [line.text for line in segment(text, "html")] == ["a", "b"]
