@@ -50,6 +50,10 @@ MIN_FORCED_SHARE = 0.1
 #: could have been broken may not, except this share of them (a preformatted table, a
 #: signature a mail client left alone).
 MAX_OVERFLOW_SHARE = 0.02
+#: A text with this many lines that end inside a Markdown link's address is wrapped (at the
+#: width of its widest line that a wrapper could have broken): a converter writes an address
+#: on one line, and only a wrapper breaks it (html2text at a hyphen or a slash).
+MIN_BROKEN_TARGETS = 2
 #: Widths tried per measure, widest first: each costs a pass over the lines.
 MAX_CANDIDATE_WIDTHS = 3
 #: A word wider than this share of the width (a URL, a run of names glued together) is not
@@ -68,6 +72,13 @@ _LEFT_AS_IS = re.compile(r"\s*(?:[*+-]\s|\d+[.)]\s|\||#)| {4}")
 #: where it could have broken the line.
 _LINK_UNIT = re.compile(r"!?\[[^\[\]]*\]\([^()]*\)")
 _DIGITS = re.compile(r"\d")
+#: A Markdown hard line break (html2text writes a ``<br>`` as two spaces before the line end):
+#: a line break the page had, not a wrapper's (a wrapper drops the spaces where it breaks).
+_HARD_BREAK = "  "
+#: A list item indented under its list (html2text, terminal browsers): a block of its own. A
+#: wrapper's next line starts at the margin, and may start with a dash or a number ("- and",
+#: "2009. The"), so an unindented one is no sign.
+_INDENTED_ITEM = re.compile(r"\s+(?:[*+-]|\d+[.)])\s")
 #: How a line cut to length by a site ends.
 _ELLIPSES = ("...", "\u2026")
 
@@ -92,7 +103,14 @@ def _breakable(line: str) -> bool:
 
 def _left_as_is(line: str) -> bool:
     """Whether a wrapper would have left the line as it is, however wide (see ``_LEFT_AS_IS``)."""
-    return line.count(" | ") >= 2 or _LEFT_AS_IS.match(line) is not None
+    return " | " in line or _LEFT_AS_IS.match(line) is not None
+
+
+def _ends_inside_target(line: str) -> bool:
+    """Whether the line ends inside a Markdown link's target (its address, broken by a wrapper
+    at a hyphen or a slash): after its last ``](`` no ``)`` closes it."""
+    start = line.rfind("](")
+    return start >= 0 and ")" not in line[start + 2 :]
 
 
 def _may_overflow(line: str) -> bool:
@@ -100,7 +118,9 @@ def _may_overflow(line: str) -> bool:
     return _left_as_is(line) or not _breakable(line)
 
 
-def _forced(lines: list[str], widths: list[int], width: int, measure: Callable[[str], int]) -> list[bool]:
+def _forced(
+    lines: list[str], widths: list[int], width: int, measure: Callable[[str], int], link_tails: bool = False
+) -> list[bool]:
     """Per line: a piece of a block wrapped at ``width``, broken because the next line's first
     word would not have fitted after it.
 
@@ -112,6 +132,11 @@ def _forced(lines: list[str], widths: list[int], width: int, measure: Callable[[
     forced = [False] * len(lines)
     for i in range(len(lines) - 1):
         below = lines[i + 1].lstrip()
+        if lines[i].endswith(_HARD_BREAK) or _INDENTED_ITEM.match(lines[i + 1]):
+            continue
+        if link_tails and ("](" in _first_unit(below) or _ends_inside_target(lines[i])):
+            forced[i] = True
+            continue
         at_least_half_full = width <= 2 * widths[i] and widths[i] <= width
         if not below or not at_least_half_full or lines[i].rstrip().endswith(_ELLIPSES):
             continue
@@ -123,7 +148,8 @@ def _forced(lines: list[str], widths: list[int], width: int, measure: Callable[[
 
 
 def _wrapped_at(lines: list[str], widths: list[int], measure: Callable[[str], int]) -> tuple[int, list[bool]]:
-    """The number of forced lines and which they are, for the best width (0 and [] if none).
+    """The number of forced lines and which they are (link tails allowed), for the best width
+    (0 and [] if none).
 
     ``widths`` are the lines' widths by ``measure``.
     """
@@ -132,6 +158,9 @@ def _wrapped_at(lines: list[str], widths: list[int], measure: Callable[[str], in
     # Lines a wrapper leaves as they are may overflow; below the narrowest width none does.
     wrappable = [w for line, w in breakable_lines if w < MIN_WRAP_WIDTH or not _left_as_is(line)]
     allowed_overflow = int(len(wrappable) * MAX_OVERFLOW_SHARE)
+    # An indented list item is a block of its own (html2text wraps none): it is no evidence
+    # against wrapping, however many a page has.
+    unlisted = [w for line, w in breakable_lines if not _INDENTED_ITEM.match(line)]
     ascending = sorted(wrappable)
     # The widest lines that may overflow the width, then the widths they leave (in wrapped
     # text, the width itself is among the first few: many pieces fill it exactly).
@@ -153,9 +182,14 @@ def _wrapped_at(lines: list[str], widths: list[int], measure: Callable[[str], in
             len({_DIGITS.sub("0", lines[i - 1].rstrip()[-ENDING_CHARS:]) for i in below}),
             len({_DIGITS.sub("0", lines[i].lstrip()[:ENDING_CHARS]) for i in below}),
         )
-        long_lines = sum(w * 2 >= width for w in breakable)
+        long_lines = sum(w * 2 >= width for w in unlisted)
         if n_forced >= MIN_FORCED_LINES and n_forced >= MIN_FORCED_SHARE * long_lines and n_forced > best[0]:
-            best = (n_forced, forced)
+            best = (n_forced, _forced(lines, widths, width, measure, link_tails=True))
+    # Links' addresses broken over lines are a wrapper's doing, however few lines it filled:
+    # then the text is wrapped at the widest width the lines allow.
+    if not best[0] and candidates and sum(map(_ends_inside_target, lines)) >= MIN_BROKEN_TARGETS:
+        forced = _forced(lines, widths, candidates[0], measure, link_tails=True)
+        best = (max(sum(forced), 1), forced)
     return best
 
 
