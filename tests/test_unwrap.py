@@ -155,3 +155,94 @@ def test_markdown_wrapped_by_a_converter_is_rejoined_though_its_menu_and_tables_
     rejoined = [line for line in unwrap(lines) if line]
     assert rejoined[-len(paragraphs) :] == paragraphs
     assert rejoined[: len(menu)] == menu
+
+
+# --- html2text's wrapping (exp85) ---------------------------------------------------------------
+
+
+def _wrapped_markdown(paragraphs: list[str]) -> list[str]:
+    """Paragraphs with links wrapped at 78 columns as html2text does: links are broken like
+    words, addresses at their hyphens (Python's textwrap with its defaults)."""
+    return _wrapped(paragraphs, 78, blank_lines=True)
+
+
+def test_a_link_broken_over_lines_is_mended_however_long_its_tail():
+    rng = random.Random(7)
+    paragraphs = _prose(rng, 5, 50)
+    linked = "see [the plans for the harbour wall](https://example.com/harbour-wall-repair-plans-2026) soon"
+    paragraphs[2] = f"short note {linked} and more {linked}"
+    lines = _wrapped_markdown(paragraphs)
+    # The wrapper broke inside the link: a line below starts with its tail, a "word" wider
+    # than a quarter of the width, or a line ends inside its address.
+    assert any("](" in line.split()[0] and len(line.split()[0]) > 78 / 4 for line in lines if line) or any(
+        line.rfind("](") > line.rfind(")") for line in lines
+    )
+    assert [line for line in unwrap(lines) if line] == paragraphs
+
+
+def test_a_hard_break_and_an_indented_list_item_end_their_line():
+    rng = random.Random(8)
+    paragraphs = _prose(rng, 5, 50)
+    lines = _wrapped_markdown(paragraphs)
+    # html2text writes a <br> as two spaces before the line end, and list items indented.
+    first_break = next(i for i, line in enumerate(lines) if line and len(line) > 70)
+    lines[first_break] += "  "
+    items = ["  * [Harbour](/harbour)", "  * [Quay](/quay)", "     12. [Tides](/tides)"]
+    lines[first_break + 1 : first_break + 1] = items
+    rejoined = unwrap(lines)
+    assert rejoined != lines  # the prose is still found wrapped and rejoined
+    at = rejoined.index(items[0])
+    assert rejoined[at : at + 3] == items
+    assert rejoined[at - 1].endswith("  ")
+
+
+def test_one_pipe_separator_leaves_a_paragraph_as_it_is_without_hiding_the_wrapping():
+    rng = random.Random(9)
+    paragraphs = _prose(rng, 4, 60)
+    wide = "Weight: 10.7 ounces (303 grams) | Drop: 6 millimeters, measured on the bench by hand"
+    lines = [wide, "", wide, "", wide, "", *_wrapped_markdown(paragraphs)]
+    assert len(wide) > 78
+    assert [line for line in unwrap(lines) if line] == [wide, wide, wide, *paragraphs]
+
+
+def test_a_short_article_with_broken_addresses_is_found_wrapped():
+    # Too few full lines to count as wrapped by width alone; its broken addresses say it is.
+    menu = [f"  * [Section {n}](/section-{n})" for n in range(30)]
+    heading = "## [Using workflow templates to start your own work](/docs/how-tos/write-workflows/use-"
+    article = [heading, "workflow-templates)", "", "Workflows can automate tasks throughout the software"]
+    article += ["development lifecycle.", "", heading, "workflow-templates)"]
+    rejoined = unwrap([*menu, "", *article])
+    assert rejoined[len(menu) + 1 :] == [
+        heading + "workflow-templates)",
+        "",
+        "Workflows can automate tasks throughout the software development lifecycle.",
+        "",
+        heading + "workflow-templates)",
+    ]
+
+
+def test_html2text_at_78_columns_reads_as_its_unwrapped_markdown():
+    html2text = pytest.importorskip("html2text")
+    rng = random.Random(10)
+
+    def paragraph(n: int) -> str:
+        words = [rng.choice(WORDS) for _ in range(70)]
+        words[20] = f'<a href="https://example.com/news/2026/harbour-wall-repair-{n}">{" ".join(words[20:24])}</a>'
+        del words[21:24]
+        return "<p>" + " ".join(words) + ".</p>"
+
+    page = (
+        '<ul><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul>'
+        '<h2><a href="https://example.com/news/2026/harbour-wall-repairs-to-begin-in-spring">'
+        "Harbour wall repairs to begin in spring, the council says at last</a></h2>"
+        + "".join(paragraph(n) for n in range(6))
+        + "<p>Weight: 10.7 ounces (303 grams) | Drop: 6 millimeters, measured by hand on a bench</p>"
+        + "<p>First line of an address<br>second line of the address</p>"
+        + "".join(paragraph(n) for n in range(6, 9))
+    )
+    unwrapped = html2text.HTML2Text()
+    unwrapped.body_width = 0
+    wrapped = html2text.HTML2Text().handle(page)
+    assert max(map(len, wrapped.splitlines())) <= 90 < max(map(len, unwrapped.handle(page).splitlines()))
+    as_lines = [line.text for line in text_to_lines(wrapped)]
+    assert as_lines == [line.text for line in text_to_lines(unwrapped.handle(page))]
