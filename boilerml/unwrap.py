@@ -11,7 +11,11 @@ the first word of the line below would be wider than ``W``, and no line that cou
 broken is wider than ``W`` (a line a converter leaves as it is, such as a Markdown list item,
 table row or heading, does not count, and a Markdown link is one word). A forced line is
 joined to the line below it; a line that ends early (a paragraph's last line, a heading, a
-menu entry) still ends its block, and so does a blank line. Text written one block per line
+menu entry) still ends its block, and so does a blank line, a line ending with two spaces (a
+Markdown hard break) and a line before an indented list item. A converter's Markdown is also
+wrapped inside links (html2text): once a text is found wrapped, a line is joined to the next
+wherever the next starts with a link's tail or the line ends inside a link's address, and a
+text with two such broken addresses is wrapped however few lines it filled. Text written one block per line
 has paragraphs far wider than any wrapping width, or lines of scattered widths, and is
 returned unchanged.
 

@@ -227,8 +227,8 @@ def test_html2text_at_78_columns_reads_as_its_unwrapped_markdown():
 
     def paragraph(n: int) -> str:
         words = [rng.choice(WORDS) for _ in range(70)]
-        words[20] = f'<a href="https://example.com/news/2026/harbour-wall-repair-{n}">{" ".join(words[20:24])}</a>'
-        del words[21:24]
+        address = f"https://example.com/news/2026/harbour-wall-repair-{n}"
+        words[20:24] = [f'<a href="{address}">{" ".join(words[20:24])}</a>']
         return "<p>" + " ".join(words) + ".</p>"
 
     page = (
