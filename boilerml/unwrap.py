@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import islice
+from itertools import islice, pairwise
 
 from .tokens import WIDE_CHAR, WIDE_RANGES
 
@@ -110,6 +110,15 @@ def _left_as_is(line: str) -> bool:
     return " | " in line or _LEFT_AS_IS.match(line) is not None
 
 
+def _starts_inside_link(line: str) -> bool:
+    """Whether the (left-stripped) line starts inside a Markdown link broken by a wrapper: its
+    first word holds the ``](`` that ends a link's text, with no ``[`` before it (a line that
+    starts with a whole link, ``[News](/news)``, starts no tail)."""
+    unit = _first_unit(line)
+    end_of_text = unit.find("](")
+    return end_of_text >= 0 and "[" not in unit[:end_of_text]
+
+
 def _ends_inside_target(line: str) -> bool:
     """Whether the line ends inside a Markdown link's target (its address, broken by a wrapper
     at a hyphen or a slash): after its last ``](`` no ``)`` closes it."""
@@ -136,9 +145,11 @@ def _forced(
     forced = [False] * len(lines)
     for i in range(len(lines) - 1):
         below = lines[i + 1].lstrip()
+        if not below or not lines[i].strip():
+            continue
         if lines[i].endswith(_HARD_BREAK) or _INDENTED_ITEM.match(lines[i + 1]):
             continue
-        if link_tails and ("](" in _first_unit(below) or _ends_inside_target(lines[i])):
+        if link_tails and (_starts_inside_link(below) or _ends_inside_target(lines[i])):
             forced[i] = True
             continue
         at_least_half_full = width <= 2 * widths[i] and widths[i] <= width
@@ -147,7 +158,9 @@ def _forced(
         unit = _first_unit(below)
         unit_width = measure(unit)
         gap = 0 if WIDE_CHAR.match(unit) else 1  # wide characters are set without spaces
-        forced[i] = unit_width <= width * MAX_WORD_SHARE and widths[i] + gap + unit_width > width
+        # A link is moved as one word however long its address (its text then holds no space).
+        movable = unit_width <= width * MAX_WORD_SHARE or (link_tails and "](" in unit)
+        forced[i] = movable and widths[i] + gap + unit_width > width
     return forced
 
 
@@ -197,15 +210,26 @@ def _wrapped_at(lines: list[str], widths: list[int], measure: Callable[[str], in
     return best
 
 
-def _join(upper: str, lower: str) -> str:
-    """Two pieces of one wrapped block: a space between them, none between wide characters
-    or after a word broken at its hyphen ("well-" + "known")."""
-    upper, lower = upper.rstrip(), lower.strip()
+def _separator(upper: str, lower: str) -> str:
+    """What goes between two stripped pieces of one wrapped block: a space, or nothing between
+    wide characters and after a word broken at its hyphen ("well-" + "known")."""
     if (WIDE_CHAR.match(upper[-1:]) and WIDE_CHAR.match(lower[:1])) or (
         upper.endswith("-") and upper[-2:-1].isalnum() and lower[:1].isalnum()
     ):
-        return upper + lower
-    return f"{upper} {lower}"
+        return ""
+    return " "
+
+
+def _block(pieces: list[str]) -> str:
+    """The pieces of one wrapped block as one line (set together once: linear in the block's
+    length however many pieces it has)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    stripped = [pieces[0].rstrip(), *(piece.strip() for piece in pieces[1:])]
+    parts = [stripped[0]]
+    for upper, lower in pairwise(stripped):
+        parts += [_separator(upper, lower), lower]
+    return "".join(parts)
 
 
 def unwrap(lines: list[str]) -> list[str]:
@@ -236,12 +260,12 @@ def unwrap(lines: list[str]) -> list[str]:
     if not n_forced:
         return lines
     joined: list[str] = []
-    pending: str | None = None
+    pieces: list[str] = []
     for line, joins_next in zip(lines, forced):
-        pending = line if pending is None else _join(pending, line)
+        pieces.append(line)
         if not joins_next:
-            joined.append(pending)
-            pending = None
-    if pending is not None:
-        joined.append(pending)
+            joined.append(_block(pieces))
+            pieces = []
+    if pieces:
+        joined.append(_block(pieces))
     return joined

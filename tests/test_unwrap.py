@@ -246,3 +246,33 @@ def test_html2text_at_78_columns_reads_as_its_unwrapped_markdown():
     assert max(map(len, wrapped.splitlines())) <= 90 < max(map(len, unwrapped.handle(page).splitlines()))
     as_lines = [line.text for line in text_to_lines(wrapped)]
     assert as_lines == [line.text for line in text_to_lines(unwrapped.handle(page))]
+
+
+def test_a_line_that_starts_with_a_whole_link_is_no_links_tail():
+    rng = random.Random(11)
+    paragraphs = _prose(rng, 5, 50)
+    lines = _wrapped_markdown(paragraphs)
+    # A short line (a paragraph's last) above a line that starts with a whole link: two blocks.
+    menu = ["Read more", "[News](https://example.com/news)", "[Sport](https://example.com/sport)"]
+    rejoined = unwrap([*lines, "", *menu])
+    assert rejoined[-3:] == menu and rejoined != lines
+
+
+def test_a_blank_line_after_a_broken_address_still_ends_the_block():
+    rng = random.Random(12)
+    paragraphs = _prose(rng, 5, 50)
+    broken = ["see [the plans](https://example.com/harbour-", "wall-plans) for details"]
+    lines = [*_wrapped_markdown(paragraphs), "", *broken, "", "Next paragraph."]
+    lines += ["", broken[0], "", "The end."]  # an address broken before a blank line: kept apart
+    rejoined = unwrap(lines)
+    mended = "see [the plans](https://example.com/harbour-wall-plans) for details"
+    assert rejoined[-7:] == [mended, "", "Next paragraph.", "", broken[0], "", "The end."]
+
+
+def test_a_block_of_many_pieces_is_joined_whole():
+    # Every line but the last ends inside a link's address (broken at a hyphen): one block of
+    # 20,000 pieces, set together once, with nothing between a hyphen and the word after it.
+    first = "words [a](https://example.com/harbour-wall-repairs-"
+    middle = "begin) then [b](https://example.com/harbour-wall-repairs-"
+    (block,) = unwrap([first, *[middle] * 19_998, "end)"])
+    assert block == first + middle * 19_998 + "end)"
