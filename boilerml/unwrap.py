@@ -14,10 +14,10 @@ joined to the line below it; a line that ends early (a paragraph's last line, a 
 menu entry) still ends its block, and so does a blank line, a line ending with two spaces (a
 Markdown hard break) and a line before an indented list item. A converter's Markdown is also
 wrapped inside links (html2text): once a text is found wrapped, a line is joined to the next
-wherever the next starts with a link's tail or the line ends inside a link's address, and a
-text with two such broken addresses is wrapped however few lines it filled. Text written one block per line
-has paragraphs far wider than any wrapping width, or lines of scattered widths, and is
-returned unchanged.
+wherever the next starts inside a link or the line ends inside a link's address, and a text
+with two such broken addresses is wrapped however few lines it filled. Text written one block
+per line has paragraphs far wider than any wrapping width, or lines of scattered widths, and
+is returned unchanged.
 
 Widths are display cells: a CJK or full-width character takes two, as in a terminal. A text
 wrapped by character count instead (Python's ``textwrap``) is recognised too: both measures
@@ -140,7 +140,10 @@ def _forced(
     Only a line between half of ``width`` and ``width`` qualifies (a wider one was not
     wrapped), and only before a word of at most :data:`MAX_WORD_SHARE` of ``width``: a line
     that is one long name or address says nothing about wrapping. A line ending in an
-    ellipsis was cut to length by a site (a teaser), not wrapped.
+    ellipsis was cut to length by a site (a teaser), not wrapped. A line ending with a hard
+    break, or above an indented list item, is never forced. With ``link_tails`` (once a width
+    is found), a line is also forced when the next starts inside a link or it ends inside a
+    link's address, and a link moved whole to the next line is a word however long.
     """
     forced = [False] * len(lines)
     for i in range(len(lines) - 1):
@@ -153,7 +156,7 @@ def _forced(
             forced[i] = True
             continue
         at_least_half_full = width <= 2 * widths[i] and widths[i] <= width
-        if not below or not at_least_half_full or lines[i].rstrip().endswith(_ELLIPSES):
+        if not at_least_half_full or lines[i].rstrip().endswith(_ELLIPSES):
             continue
         unit = _first_unit(below)
         unit_width = measure(unit)
