@@ -345,14 +345,14 @@ def test_list_marks_are_kept_when_lines_are_read_as_written():
 
 
 def test_resiliparse_bullets_read_as_its_text_without_them():
-    html2text = pytest.importorskip("resiliparse.extract.html2text")
+    resiliparse_text = pytest.importorskip("resiliparse.extract.html2text")
     parse = pytest.importorskip("resiliparse.parse.html")
     page = (
         "<body><p>Fares rise in May.</p><ul><li>Buses<ul><li>Night buses</li></ul></li>"
         "<li>Trams</li></ul><ol><li>Apply online</li><li>Wait for the card</li></ol></body>"
     )
-    with_marks = html2text.extract_plain_text(parse.HTMLTree.parse(page))
-    without = html2text.extract_plain_text(parse.HTMLTree.parse(page), list_bullets=False)
+    with_marks = resiliparse_text.extract_plain_text(parse.HTMLTree.parse(page))
+    without = resiliparse_text.extract_plain_text(parse.HTMLTree.parse(page), list_bullets=False)
     assert "\u2022 Buses" in with_marks and "1. Apply online" in with_marks
     assert text_lines(with_marks) == text_lines(without)
 
