@@ -254,8 +254,10 @@ def test_a_line_that_starts_with_a_whole_link_is_no_links_tail():
     lines = _wrapped_markdown(paragraphs)
     # A short line (a paragraph's last) above a line that starts with a whole link: two blocks.
     menu = ["Read more", "[News](https://example.com/news)", "[Sport](https://example.com/sport)"]
-    rejoined = unwrap([*lines, "", *menu])
-    assert rejoined[-3:] == menu and rejoined != lines
+    text = [*lines, "", *menu]
+    rejoined = unwrap(text)
+    assert rejoined is not text  # the prose was found wrapped and rejoined
+    assert rejoined[-3:] == menu
 
 
 def test_a_blank_line_after_a_broken_address_still_ends_the_block():
