@@ -282,8 +282,10 @@ def _cut_at_tags(line: str, rng: random.Random) -> list[str]:
 
 def generate_text(rng: random.Random) -> bytes:
     """A text dump: menu lines, article paragraphs, comments, blank lines; sometimes in
-    Markdown (linked menu entries, headings, emphasis), sometimes hard-wrapped and sometimes
-    cut at every tag (one text node per line)."""
+    Markdown (linked menu entries, headings, emphasis, links with long addresses, hard breaks),
+    sometimes with list items marked as Resiliparse marks them; sometimes hard-wrapped (inside
+    links and addresses too, as html2text wraps) and sometimes cut at every tag (one text node
+    per line)."""
     chinese = rng.random() < 0.4
     markdown = rng.random() < 0.3
     lines = []
@@ -299,7 +301,13 @@ def generate_text(rng: random.Random) -> bytes:
         else:
             paragraph = " ".join(_sentence(rng, chinese) for _ in range(rng.randint(1, 5)))
             if markdown:
-                paragraph = rng.choice(("", "## ", "* ", "> ")) + paragraph.replace(" ", " **", 1)
+                # A link with a long hyphenated address (a wrapper breaks it), a hard break.
+                slug = "-".join(rng.choices(ENGLISH, k=rng.randint(2, 12)))
+                link = f"[{rng.choice(BOILERPLATE)}](https://example.com/{slug}/)"
+                paragraph += f" {link}" + rng.choice(("", "  "))
+                paragraph = rng.choice(("", "## ", "* ", "  * ", "> ")) + paragraph.replace(" ", " **", 1)
+            elif rng.random() < 0.2:  # a list item as Resiliparse marks it
+                paragraph = rng.choice(("  \u2022 ", "    \u2022 ", "  1. ")) + paragraph
             lines.append(paragraph)
     if rng.random() < 0.3:
         width = rng.randint(30, 140)
