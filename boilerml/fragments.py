@@ -38,6 +38,7 @@ from importlib import resources
 from itertools import pairwise
 
 from .tokens import CJK_CHAR, WIDE_CHAR
+from .unwrap import set_together
 
 #: A seam kind's join share is trusted from this many counted seams: at a rarer kind the lines
 #: are not joined (its share could be one site's habit). The test of a text counts every kind.
@@ -204,13 +205,8 @@ def _separator(upper: str, lower: str) -> str:
 
 
 def _block(pieces: list[str]) -> str:
-    """The pieces of one block, stripped and set together (joined once: linear in the
-    block's length however many pieces it has)."""
-    stripped = [piece.strip() for piece in pieces]
-    parts = [stripped[0]]
-    for upper, lower in pairwise(stripped):
-        parts += [_separator(upper, lower), lower]
-    return "".join(parts)
+    """The pieces of one block, stripped and set together."""
+    return set_together([piece.strip() for piece in pieces], _separator)
 
 
 def rejoined(lines: list[str]) -> list[str]:

@@ -223,16 +223,21 @@ def _separator(upper: str, lower: str) -> str:
     return " "
 
 
+def set_together(pieces: list[str], separator: Callable[[str, str], str]) -> str:
+    """Stripped, non-empty pieces of one block as one line, with ``separator(upper, lower)``
+    between each two: joined once, linear in the block's length however many pieces it has
+    (also used for text cut at every tag, :mod:`boilerml.fragments`)."""
+    parts = [pieces[0]]
+    for upper, lower in pairwise(pieces):
+        parts += [separator(upper, lower), lower]
+    return "".join(parts)
+
+
 def _block(pieces: list[str]) -> str:
-    """The pieces of one wrapped block as one line (set together once: linear in the block's
-    length however many pieces it has)."""
+    """The pieces of one wrapped block as one line (a single piece as it is)."""
     if len(pieces) == 1:
         return pieces[0]
-    stripped = [pieces[0].rstrip(), *(piece.strip() for piece in pieces[1:])]
-    parts = [stripped[0]]
-    for upper, lower in pairwise(stripped):
-        parts += [_separator(upper, lower), lower]
-    return "".join(parts)
+    return set_together([pieces[0].rstrip(), *(piece.strip() for piece in pieces[1:])], _separator)
 
 
 def unwrap(lines: list[str]) -> list[str]:
