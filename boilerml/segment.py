@@ -21,6 +21,7 @@ from lxml import etree
 from . import fragments, markdown
 from .lines import Line
 from .patterns import trie_regex
+from .sentences import line_pieces
 from .unwrap import unwrap
 
 logger = logging.getLogger(__name__)
@@ -424,10 +425,11 @@ def text_to_lines(
         if not cleaned:
             blank_before = True
             continue
-        if max_lines is not None and len(lines) >= max_lines:
-            raise TooManyLinesError(max_lines)
-        lines.append(Line(cleaned, len(lines), blank_before=blank_before))
-        blank_before = False
+        for piece in line_pieces(cleaned):
+            if max_lines is not None and len(lines) >= max_lines:
+                raise TooManyLinesError(max_lines)
+            lines.append(Line(piece, len(lines), blank_before=blank_before))
+            blank_before = False
     return lines
 
 

@@ -36,6 +36,11 @@ TOKEN = re.compile(f"(?=\\w)[{CJK_RANGES}]|[^\\W{CJK_RANGES}]+")
 WORD = re.compile(r"\w+")
 
 
+def display_width(text: str) -> int:
+    """How many terminal cells ``text`` takes: one per character, two per wide character."""
+    return len(text) + len(WIDE_CHAR.findall(text))
+
+
 def tokenize(text: str) -> list[str]:
     """Tokens of ``text``: ``\\w`` runs, CJK characters one by one, case kept.
 

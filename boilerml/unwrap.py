@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable
 from itertools import islice, pairwise
 
-from .tokens import WIDE_CHAR, WIDE_RANGES
+from .tokens import WIDE_CHAR, WIDE_RANGES, display_width
 
 #: The first word of a line as a greedy wrapper sees it: one wide character, or a run of
 #: characters up to a space or a wide character.
@@ -85,10 +85,6 @@ _HARD_BREAK = "  "
 _INDENTED_ITEM = re.compile(r"\s+(?:[*+-]|\d+[.)])\s")
 #: How a line cut to length by a site ends.
 _ELLIPSES = ("...", "\u2026")
-
-
-def _cells(line: str) -> int:
-    return len(line) + len(WIDE_CHAR.findall(line))
 
 
 def _first_unit(line: str) -> str:
@@ -263,7 +259,7 @@ def unwrap(lines: list[str]) -> list[str]:
         return lines
     found = [_wrapped_at(lines, lengths, len)]
     if any(WIDE_CHAR.search(line) for line in lines):  # otherwise cells are characters
-        found.append(_wrapped_at(lines, list(map(_cells, lines)), _cells))
+        found.append(_wrapped_at(lines, list(map(display_width, lines)), display_width))
     n_forced, forced = max(found, key=lambda candidate: candidate[0])
     if not n_forced:
         return lines
