@@ -21,12 +21,27 @@ from .tokens import WIDE_CHAR, display_width
 #: of those wider than 3,000 navigation: a page's text in one block), and 5 lines of the
 #: Chinese pages are 800 characters or longer.
 MAX_LINE_WIDTH = 1500
+#: A text's long lines are cut only when together they hold at least this share of its cells:
+#: a table cell in trafilatura's text, a document in one line. A full page's long line among
+#: many is most often not its article (a listing's other post, a news ticker, a run of names
+#: whose initials read as sentence ends: exp90), and the model learnt them whole.
+MIN_LONG_LINES_SHARE = 0.5
 #: A piece ends at the first sentence end once it is this wide: in that dump, lines of 500 to
 #: 800 characters are 83 % content, as wide as lines come in number.
 MIN_PIECE_WIDTH = 500
 #: Where a sentence ends: a full stop, exclamation or question mark and a space, or their
 #: full-width forms, which need no space after them.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[\u3002\uff01\uff1f])\s*(?=\S)")
+
+
+def long_lines_dominate(lines: list[str]) -> bool:
+    """Whether the lines wider than :data:`MAX_LINE_WIDTH` hold at least
+    :data:`MIN_LONG_LINES_SHARE` of the cells of ``lines`` (their text without line ends)."""
+    if not any(len(line) > MAX_LINE_WIDTH // 2 for line in lines):  # none can be that wide
+        return False
+    widths = [display_width(line) for line in lines]
+    long_width = sum(width for width in widths if width > MAX_LINE_WIDTH)
+    return long_width > 0 and long_width >= MIN_LONG_LINES_SHARE * sum(widths)
 
 
 def line_pieces(line: str) -> list[str]:
