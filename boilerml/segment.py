@@ -21,7 +21,7 @@ from lxml import etree
 from . import fragments, markdown
 from .lines import Line
 from .patterns import trie_regex
-from .sentences import line_pieces, long_lines_dominate
+from .sentences import line_pieces, lines_to_cut
 from .unwrap import unwrap
 
 logger = logging.getLogger(__name__)
@@ -421,12 +421,12 @@ def text_to_lines(
         if raw_lines is not pieces:
             logger.debug("text read as cut at every tag: %d lines into %d", len(pieces), len(raw_lines))
     cleaned_lines = [collapse_whitespace(raw) for raw in raw_lines]
-    in_pieces = long_lines_dominate(cleaned_lines)
-    for cleaned in cleaned_lines:
+    to_cut = lines_to_cut(cleaned_lines)
+    for number, cleaned in enumerate(cleaned_lines):
         if not cleaned:
             blank_before = True
             continue
-        for piece in line_pieces(cleaned) if in_pieces else (cleaned,):
+        for piece in line_pieces(cleaned) if number in to_cut else (cleaned,):
             if max_lines is not None and len(lines) >= max_lines:
                 raise TooManyLinesError(max_lines)
             lines.append(Line(piece, len(lines), blank_before=blank_before))
