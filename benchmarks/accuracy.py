@@ -621,7 +621,10 @@ def format_curve(rows: list[tuple[str, str, float | None, float, float, float]])
 #: html2text (``body_width=0``: not wrapped; and its defaults: paragraphs wrapped at 78
 #: columns) and by markdownify (its defaults); and the text scrapers take with BeautifulSoup,
 #: one text node per line (``get_text("\n", strip=True)`` without scripts and styles: every
-#: inline element cuts its block).
+#: inline element cuts its block). Then text already extracted: trafilatura's text with its
+#: defaults (what its users hand on; a table's cell is one line of it, so an article laid out
+#: in a table comes out as one long line) cleaned again, and the article alone flattened into
+#: one line (a document as a field of a JSON record or a CSV cell): all of it should be kept.
 RENDERINGS = (
     "boilerml dump",
     "resiliparse full page",
@@ -630,6 +633,8 @@ RENDERINGS = (
     "html2text Markdown, 78 columns",
     "markdownify Markdown",
     "BeautifulSoup get_text",
+    "trafilatura text",
+    "the article alone, one line",
 )
 
 
@@ -657,6 +662,8 @@ def _rendered(page: Page, html: str) -> dict[str, str]:
         html2text.HTML2Text().handle(html),
         markdownify(html),
         cut_at_tags(html),
+        _trafilatura(page, html),
+        " ".join(page.content.split()),
     )
     return dict(zip(RENDERINGS, texts, strict=True))
 
