@@ -403,7 +403,10 @@ def text_to_lines(
     is read as the text it renders to (:func:`boilerml.markdown.rendered`). Other text, with
     ``unwrap_wrapped``, has its indented list items' marks taken off (Resiliparse's bullets
     and numbers) and the blocks that were cut at every tag rejoined
-    (:func:`boilerml.fragments.rejoined`).
+    (:func:`boilerml.fragments.rejoined`). Last, with ``unwrap_wrapped``, when lines of prose
+    too wide for the model make up most of the text (:func:`boilerml.sentences.lines_to_cut`),
+    each is read as pieces cut at sentence ends (:func:`boilerml.sentences.line_pieces`), each
+    a line of its own.
 
     Raises:
         TooManyLinesError: there are more than ``max_lines`` lines (when given).
@@ -421,7 +424,7 @@ def text_to_lines(
         if raw_lines is not pieces:
             logger.debug("text read as cut at every tag: %d lines into %d", len(pieces), len(raw_lines))
     cleaned_lines = [collapse_whitespace(raw) for raw in raw_lines]
-    to_cut = lines_to_cut(cleaned_lines)
+    to_cut = lines_to_cut(cleaned_lines) if unwrap_wrapped else set()
     for number, cleaned in enumerate(cleaned_lines):
         if not cleaned:
             blank_before = True

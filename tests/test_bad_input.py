@@ -25,6 +25,7 @@ import zipfile
 import pytest
 
 import boilerml
+from boilerml import sentences
 from boilerml.cli import EXIT_INPUT_FAILED, main
 from boilerml.decode import BinaryInputError, binary_kind, decode, normalise_charset
 from boilerml.lines import LABELS
@@ -324,21 +325,35 @@ def test_line_limit_is_exact_and_can_be_lifted(input_format):
     assert len(boilerml.classify(page, input_format=input_format, max_lines=None)) == 51
 
 
-@pytest.mark.parametrize("input_format", ["text", "html"])
-def test_one_huge_line(input_format):
-    """A single line of LINE_BYTES (1 MB; 10 MB with BOILERML_BIG_INPUTS=1) is one line."""
+def test_one_huge_line():
+    """A single block of LINE_BYTES (1 MB; 10 MB with BOILERML_BIG_INPUTS=1) is one line."""
     words = "Several words of article prose, again and again. " * (LINE_BYTES // 50)
-    page = words if input_format == "text" else f"<html><body><p>{words}</p></body></html>"
-    labelled = boilerml.classify(page.encode("utf-8"), input_format=input_format)
+    page = f"<html><body><p>{words}</p></body></html>"
+    labelled = boilerml.classify(page.encode("utf-8"), input_format="html")
     assert len(labelled) == 1
     assert labelled[0].text == words.strip()
     assert_well_formed(labelled)
 
 
+def test_one_huge_text_line_is_read_in_pieces_or_as_written():
+    """A text of one line of LINE_BYTES of prose is read in pieces cut at its sentence ends
+    (boilerml.sentences), which hold the whole line; without unwrapping, as one line."""
+    words = "Several words of article prose, again and again. " * (LINE_BYTES // 50)
+    labelled = boilerml.classify(words.encode("utf-8"), input_format="text")
+    assert len(labelled) > 1000
+    assert " ".join(line.text for line in labelled) == words.strip()
+    assert all(len(line.text) >= sentences.MIN_PIECE_WIDTH for line in labelled)
+    assert_well_formed(labelled)
+    (whole,) = boilerml.classify(words, input_format="text", unwrap=False)
+    assert whole.text == words.strip()
+
+
 def test_one_huge_chinese_line():
     line = ZH_SENTENCE * (LINE_BYTES // len(ZH_SENTENCE.encode()))
-    (labelled,) = boilerml.classify(line.encode("gb18030"), input_format="text")
-    assert labelled.text == line
+    labelled = boilerml.classify(line.encode("gb18030"), input_format="text")
+    assert len(labelled) > 1000
+    assert "".join(piece.text for piece in labelled) == line
+    assert all(piece.text.endswith("\u3002") for piece in labelled)
 
 
 def test_one_huge_dotted_line_finishes():
