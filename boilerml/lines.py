@@ -36,6 +36,9 @@ class Line:
         repeated_units: how many sibling blocks of one kind, each of several lines, make the
             run of blocks the line sits in (a thread of posted comments, a listing's teasers);
             0 outside any such run and in text mode.
+        continues: the line is a piece of an input line that text mode read in pieces
+            (:mod:`boilerml.sentences`), after its first: it continues the line before it,
+            and the output sets the two together again when it keeps both.
     """
 
     text: str
@@ -47,6 +50,7 @@ class Line:
     dom_flags: int = 0
     path: str = ""
     repeated_units: int = 0
+    continues: bool = False
 
 
 class Reason(NamedTuple):

@@ -8,6 +8,7 @@ from typing import Literal
 
 from .lines import LABELS, Explanation, LabelledLine
 from .segment import HEADING_TAGS
+from .sentences import set_together_again
 
 OutputFormat = Literal["text", "markdown", "json"]
 OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("text", "markdown", "json")
@@ -58,13 +59,34 @@ def kept_lines(
     return [line for line in labelled if is_kept(line, keep, threshold)]
 
 
+def _continues(line: LabelledLine, previous: LabelledLine | None) -> bool:
+    """Whether ``line`` is a piece of the same input line as ``previous``, right after it."""
+    if previous is None or line.line is None or previous.line is None or not line.line.continues:
+        return False
+    return line.line.index == previous.line.index + 1
+
+
+def paragraphs(lines: Sequence[LabelledLine]) -> list[list[LabelledLine]]:
+    """``lines`` grouped into the input's paragraphs: a line read in pieces
+    (:attr:`boilerml.lines.Line.continues`) is one paragraph again where its pieces follow
+    each other; every other line is a paragraph of its own."""
+    grouped: list[list[LabelledLine]] = []
+    for previous, line in zip([None, *lines], lines):
+        if grouped and _continues(line, previous):
+            grouped[-1].append(line)
+        else:
+            grouped.append([line])
+    return grouped
+
+
 def to_text(
     labelled: Sequence[LabelledLine],
     keep: Sequence[str] = ("content",),
     threshold: float | None = DEFAULT_THRESHOLD,
 ) -> str:
-    """The kept lines, one paragraph per line."""
-    return "\n".join(line.text for line in kept_lines(labelled, keep, threshold))
+    """The kept lines, one paragraph per line (pieces of one input line set together again)."""
+    groups = paragraphs(kept_lines(labelled, keep, threshold))
+    return "\n".join(set_together_again([line.text for line in group]) for group in groups)
 
 
 def _markdown_line(line: LabelledLine) -> str:
@@ -85,8 +107,12 @@ def to_markdown(
     keep: Sequence[str] = ("content",),
     threshold: float | None = DEFAULT_THRESHOLD,
 ) -> str:
-    """The kept lines as Markdown: headings, list items and quotes marked, blank-line separated."""
-    return "\n\n".join(_markdown_line(line) for line in kept_lines(labelled, keep, threshold))
+    """The kept lines as Markdown: headings, list items and quotes marked, blank-line separated
+    (pieces of one input line set together again)."""
+    groups = paragraphs(kept_lines(labelled, keep, threshold))
+    return "\n\n".join(
+        set_together_again([_markdown_line(group[0])] + [line.text for line in group[1:]]) for group in groups
+    )
 
 
 def to_json(
@@ -107,6 +133,7 @@ def to_json(
                     "label": line.label,
                     "probabilities": line.probabilities,
                     "kept": is_kept(line, keep, threshold),
+                    **({"continues": True} if line.line is not None and line.line.continues else {}),
                     **({"repeats_on_site": line.repeats_on_site} if line.repeats_on_site else {}),
                     **({"site_repeat": True} if line.site_repeat else {}),
                     **({} if line.explanation is None else {"why": explanation_record(line.explanation)}),

@@ -406,7 +406,7 @@ def text_to_lines(
     (:func:`boilerml.fragments.rejoined`). Last, with ``unwrap_wrapped``, when lines of prose
     too wide for the model make up most of the text (:func:`boilerml.sentences.lines_to_cut`),
     each is read as pieces cut at sentence ends (:func:`boilerml.sentences.line_pieces`), each
-    a line of its own.
+    a line of its own (``continues`` after the first).
 
     Raises:
         TooManyLinesError: there are more than ``max_lines`` lines (when given).
@@ -429,10 +429,10 @@ def text_to_lines(
         if not cleaned:
             blank_before = True
             continue
-        for piece in line_pieces(cleaned) if number in to_cut else (cleaned,):
+        for order, piece in enumerate(line_pieces(cleaned) if number in to_cut else (cleaned,)):
             if max_lines is not None and len(lines) >= max_lines:
                 raise TooManyLinesError(max_lines)
-            lines.append(Line(piece, len(lines), blank_before=blank_before))
+            lines.append(Line(piece, len(lines), blank_before=blank_before, continues=order > 0))
             blank_before = False
     return lines
 

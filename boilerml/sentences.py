@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from .tokens import WIDE_CHAR, display_width
+from .unwrap import set_together
 
 #: A line wider than this, in terminal cells (:func:`boilerml.tokens.display_width`: a CJK
 #: character counts two), may be cut into pieces. In the dump of every second train page, 100
@@ -112,3 +113,18 @@ def line_pieces(line: str) -> list[str]:
         starts.pop()
     ends.append(len(line))
     return [line[start:end] for start, end in zip(starts, ends, strict=True)]
+
+
+def _separator(upper: str, lower: str) -> str:
+    return "" if WIDE_CHAR.match(upper[-1]) and WIDE_CHAR.match(lower[0]) else " "
+
+
+def set_together_again(pieces: list[str]) -> str:
+    """Consecutive pieces of one line (:func:`line_pieces`) as one line: a space between two,
+    or nothing between wide characters (a cut after ``。``). That is the line as it was, but
+    where a space followed a full-width mark (it goes) or none a full stop (one comes).
+
+    Args:
+        pieces: the pieces, in order, at least one.
+    """
+    return set_together(pieces, _separator)

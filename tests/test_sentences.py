@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import boilerml
+from boilerml.lines import LabelledLine, Line
+from boilerml.reassemble import to_json, to_markdown, to_text
 from boilerml.segment import text_to_lines
 from boilerml.sentences import (
     MAX_LINE_WIDTH,
@@ -10,6 +14,7 @@ from boilerml.sentences import (
     _sentence_ends,
     line_pieces,
     lines_to_cut,
+    set_together_again,
 )
 
 #: 48 characters of prose, a sentence.
@@ -82,6 +87,7 @@ def test_text_to_lines_reads_long_prose_in_pieces_only_when_unwrapping():
     assert [line.text for line in lines[:2]] == ["Home", "News"]
     assert " ".join(line.text for line in lines[2:-1]) == PROSE
     assert [line.blank_before for line in lines[2:4]] == [True, False]
+    assert [line.continues for line in lines] == [False, False, False] + [True] * (len(lines) - 4) + [False]
     assert [line.index for line in lines] == list(range(len(lines)))
     as_written = text_to_lines(text, unwrap_wrapped=False)
     assert [line.text for line in as_written] == ["Home", "News", PROSE, "Contact"]
@@ -113,5 +119,40 @@ def test_the_shipped_model_keeps_an_article_run_into_one_line_between_a_menu_and
     menu = ["Home", "News", "Local", "Weather", "Sport", "Business", "Entertainment", "Programs"]
     footer = ["Video Related Stories User Tools", "Print this story", "Email this story"]
     article = f"{ARTICLE} {ARTICLE}"  # 2,827 characters
-    kept = boilerml.clean("\n".join([*menu, article, *footer]), input_format="text").splitlines()
-    assert " ".join(kept) == article
+    assert boilerml.clean("\n".join([*menu, article, *footer]), input_format="text") == article
+
+
+def test_pieces_are_set_together_again_as_the_line_was():
+    assert set_together_again(line_pieces(PROSE)) == PROSE
+    chinese = ZH_SENTENCE * 60
+    assert set_together_again(line_pieces(chinese)) == chinese
+    assert set_together_again(["一句。", "The next."]) == "一句。 The next."  # a space comes
+
+
+def _labelled(texts: list[str], labels: list[str], continues: list[bool]) -> list[LabelledLine]:
+    return [
+        LabelledLine(text, label, {label: 1.0}, Line(text, i, continues=cont))
+        for i, (text, label, cont) in enumerate(zip(texts, labels, continues, strict=True))
+    ]
+
+
+def test_the_output_sets_kept_pieces_of_one_line_together_and_no_others():
+    texts = ["Home", "First piece.", "Second piece.", "Third piece.", "Next paragraph.", "Its piece."]
+    continues = [False, False, True, True, False, True]
+    everything = _labelled(texts, ["content"] * 6, continues)
+    assert to_text(everything).splitlines() == [
+        "Home",
+        "First piece. Second piece. Third piece.",
+        "Next paragraph. Its piece.",
+    ]
+    middle_dropped = _labelled(
+        texts, ["navigation", "content", "navigation", "content", "content", "content"], continues
+    )
+    assert to_text(middle_dropped).splitlines() == [
+        "First piece.",
+        "Third piece.",
+        "Next paragraph. Its piece.",
+    ]
+    assert to_markdown(everything).split("\n\n")[1] == "First piece. Second piece. Third piece."
+    records = json.loads(to_json(everything))["lines"]
+    assert [record.get("continues", False) for record in records] == continues
