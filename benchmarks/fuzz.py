@@ -281,11 +281,11 @@ def _cut_at_tags(line: str, rng: random.Random) -> list[str]:
 
 
 def generate_text(rng: random.Random) -> bytes:
-    """A text dump: menu lines, article paragraphs, comments, blank lines; sometimes in
-    Markdown (linked menu entries, headings, emphasis, links with long addresses, hard breaks),
-    sometimes with list items marked as Resiliparse marks them; sometimes hard-wrapped (inside
-    links and addresses too, as html2text wraps) and sometimes cut at every tag (one text node
-    per line)."""
+    """A text dump: menu lines, article paragraphs (now and then one of up to 150 sentences),
+    comments, blank lines; sometimes in Markdown (linked menu entries, headings, emphasis, links
+    with long addresses, hard breaks), sometimes with list items marked as Resiliparse marks
+    them; sometimes hard-wrapped (inside links and addresses too, as html2text wraps), cut at
+    every tag (one text node per line) or run into one line."""
     chinese = rng.random() < 0.4
     markdown = rng.random() < 0.3
     lines = []
@@ -299,7 +299,9 @@ def generate_text(rng: random.Random) -> bytes:
                 entries = [f"[{entry}](https://example.com/{i}/)" for i, entry in enumerate(entries)]
             lines.append(" | ".join(entries))
         else:
-            paragraph = " ".join(_sentence(rng, chinese) for _ in range(rng.randint(1, 5)))
+            # Now and then an article run into one line, wider than text mode reads whole.
+            sentences = rng.randint(1, 5) if rng.random() < 0.95 else rng.randint(30, 150)
+            paragraph = " ".join(_sentence(rng, chinese) for _ in range(sentences))
             if markdown:
                 # A link with a long hyphenated address (a wrapper breaks it), a hard break.
                 slug = "-".join(rng.choices(ENGLISH, k=rng.randint(2, 12)))
@@ -314,6 +316,8 @@ def generate_text(rng: random.Random) -> bytes:
         lines = [piece for line in lines for piece in (textwrap.wrap(line, width) or [""])]
     elif rng.random() < 0.3:
         lines = [piece for line in lines for piece in _cut_at_tags(line, rng)]
+    elif rng.random() < 0.1:  # a document flattened into one line (a JSON field, a CSV cell)
+        lines = [" ".join(lines)]
     return "\n".join(lines).encode(rng.choice(("utf-8", "gb18030")) if chinese else "utf-8")
 
 
