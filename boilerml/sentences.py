@@ -34,8 +34,8 @@ MIN_LONG_LINES_SHARE = 0.5
 #: gold text end a sentence every 100 to 200 cells; runs of headlines, names, addresses or
 #: scripts once in thousands of cells or never.
 MAX_CELLS_PER_SENTENCE = 300
-#: A piece ends at the first sentence end once it is this wide: in that dump, lines of 500 to
-#: 800 characters are 83 % content, as wide as lines come in number.
+#: A piece ends at the first sentence end once it is this wide: in that dump, 4,528 lines are
+#: 500 to 800 characters wide, 83 % of them content (a long paragraph; wider lines are few).
 MIN_PIECE_WIDTH = 500
 #: A sentence mark and the spaces after it, or a full-width one (which needs no space): where a
 #: sentence may end (see :func:`_sentence_ends`).
@@ -93,9 +93,10 @@ def line_pieces(line: str) -> list[str]:
         Its pieces, in order, each ending at the first sentence end (:func:`_sentence_ends`)
         where it is at least :data:`MIN_PIECE_WIDTH` cells wide; what follows the last cut
         joins the last piece when it is narrower than that (a short text's last line reads as
-        its footer: cut off alone, an article's last sentences were dropped on 37 of 530 train
-        pages handed in as one line, with it on 10). The pieces hold every character of the
-        line but the spaces at the cuts; ``[line]`` when it has no such sentence end.
+        its footer: cut off alone, it was dropped, and the gold text handed in as one line fell
+        by more than 0.01 on 37 of 530 train pages, against 10 with the join; exp92). The
+        pieces hold every character of the line but the spaces at the cuts; ``[line]`` when it
+        has no such sentence end.
     """
     starts = [0]
     ends: list[int] = []
@@ -122,7 +123,8 @@ def _separator(upper: str, lower: str) -> str:
 def set_together_again(pieces: list[str]) -> str:
     """Consecutive pieces of one line (:func:`line_pieces`) as one line: a space between two,
     or nothing between wide characters (a cut after ``。``). That is the line as it was, but
-    where a space followed a full-width mark (it goes) or none a full stop (one comes).
+    where a space came between a full-width mark and a wide character (it goes) or none between
+    one and a narrow character (one comes).
 
     Args:
         pieces: the pieces, in order, at least one.
