@@ -22,9 +22,9 @@ from .unwrap import set_together
 
 #: A line wider than this, in terminal cells (:func:`boilerml.tokens.display_width`: a CJK
 #: character counts two), may be cut into pieces. In the dump of every second train page, 100
-#: of about 488,000 lines outside the Chinese pages are wider than 1,500 characters (two thirds
-#: of those wider than 3,000 navigation: a page's text in one block), and 5 lines of the
-#: Chinese pages are 800 characters or longer.
+#: of about 488,000 lines outside the Chinese pages are wider than 1,500 characters (10 of the
+#: 15 wider than 3,000 labelled navigation), and 5 lines of the Chinese pages are 800
+#: characters or longer.
 MAX_LINE_WIDTH = 1500
 #: A text's long lines are cut only when together they hold at least this share of its cells
 #: (a table cell in trafilatura's text, a document in one line; not tuned).
