@@ -51,7 +51,7 @@ def test_pieces_are_as_wide_as_a_long_paragraph_and_hold_the_whole_line():
 
 
 def test_a_narrow_rest_stays_with_the_last_piece():
-    line = " ".join([SENTENCE] * 12)  # 587 characters: one cut would leave 39 of them alone
+    line = " ".join([SENTENCE] * 12)  # 587 characters: a cut after 11 would leave the last 48 alone
     assert line_pieces(line) == [line]
     line = " ".join([SENTENCE] * 22)  # cut after 11 sentences, 538 characters left
     assert [len(piece) for piece in line_pieces(line)] == [538, 538]
@@ -114,8 +114,8 @@ ARTICLE = (
 
 
 def test_the_shipped_model_keeps_an_article_run_into_one_line_between_a_menu_and_a_footer():
-    """As trafilatura writes a table cell, or a scraper a whole article: read whole, such a line
-    is like nothing the model saw but a page's junk run together, and it was dropped."""
+    """As trafilatura writes a table cell, or a scraper a whole article: read whole, the line was
+    dropped (lines this wide were few in training, and mostly navigation)."""
     menu = ["Home", "News", "Local", "Weather", "Sport", "Business", "Entertainment", "Programs"]
     footer = ["Video Related Stories User Tools", "Print this story", "Email this story"]
     article = f"{ARTICLE} {ARTICLE}"  # 2,827 characters
