@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from .tokens import WIDE_CHAR, display_width
-from .unwrap import set_together
+from .unwrap import separator, set_together
 
 #: A line wider than this, in terminal cells (:func:`boilerml.tokens.display_width`: a CJK
 #: character counts two), may be cut into pieces. In the dump of every second train page, 100
@@ -63,24 +63,21 @@ def _sentence_ends(line: str) -> list[tuple[int, int]]:
     return ends
 
 
-def _is_long(line: str) -> bool:
-    return len(line) > MAX_LINE_WIDTH // 2 and display_width(line) > MAX_LINE_WIDTH
-
-
-def _reads_as_prose(line: str) -> bool:
-    return display_width(line) <= MAX_CELLS_PER_SENTENCE * (len(_sentence_ends(line)) + 1)
-
-
 def lines_to_cut(lines: list[str]) -> set[int]:
-    """Indices of the lines to read in pieces: the long lines that read as prose, when those
-    hold at least :data:`MIN_LONG_LINES_SHARE` of the cells of ``lines`` (without line ends)."""
-    long_prose = [i for i, line in enumerate(lines) if _is_long(line) and _reads_as_prose(line)]
+    """Indices of the lines to read in pieces: the lines wider than :data:`MAX_LINE_WIDTH` that
+    read as prose (a sentence end per :data:`MAX_CELLS_PER_SENTENCE` cells), when those hold at
+    least :data:`MIN_LONG_LINES_SHARE` of the cells of ``lines`` (without line ends)."""
+    # Only a line of more than half the width in characters can be that wide in cells.
+    widths = {i: display_width(line) for i, line in enumerate(lines) if len(line) > MAX_LINE_WIDTH // 2}
+    long_prose = {
+        i
+        for i, width in widths.items()
+        if width > MAX_LINE_WIDTH and width <= MAX_CELLS_PER_SENTENCE * (len(_sentence_ends(lines[i])) + 1)
+    }
     if not long_prose:
         return set()
-    long_width = sum(display_width(lines[i]) for i in long_prose)
-    if long_width < MIN_LONG_LINES_SHARE * sum(map(display_width, lines)):
-        return set()
-    return set(long_prose)
+    long_width = sum(widths[i] for i in long_prose)
+    return long_prose if long_width >= MIN_LONG_LINES_SHARE * sum(map(display_width, lines)) else set()
 
 
 def line_pieces(line: str) -> list[str]:
@@ -116,17 +113,15 @@ def line_pieces(line: str) -> list[str]:
     return [line[start:end] for start, end in zip(starts, ends, strict=True)]
 
 
-def _separator(upper: str, lower: str) -> str:
-    return "" if WIDE_CHAR.match(upper[-1]) and WIDE_CHAR.match(lower[0]) else " "
-
-
 def set_together_again(pieces: list[str]) -> str:
-    """Consecutive pieces of one line (:func:`line_pieces`) as one line: a space between two,
-    or nothing between wide characters (a cut after ``。``). That is the line as it was, but
+    """Consecutive pieces of one line (:func:`line_pieces`) as one line, as unwrapped pieces are
+    set together (:func:`boilerml.unwrap.separator`): a space between two, or nothing between
+    wide characters (a cut after ``。``; a piece ends with a sentence mark, so the hyphen rule
+    never applies). That is the line as it was, but
     where a space came between a full-width mark and a wide character (it goes) or none between
     one and a narrow character (one comes).
 
     Args:
         pieces: the pieces, in order, at least one.
     """
-    return set_together(pieces, _separator)
+    return set_together(pieces, separator)

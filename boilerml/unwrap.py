@@ -209,9 +209,10 @@ def _wrapped_at(lines: list[str], widths: list[int], measure: Callable[[str], in
     return best
 
 
-def _separator(upper: str, lower: str) -> str:
+def separator(upper: str, lower: str) -> str:
     """What goes between two stripped pieces of one wrapped block: a space, or nothing between
-    wide characters and after a word broken at its hyphen ("well-" + "known")."""
+    wide characters and after a word broken at its hyphen ("well-" + "known"). Also how a long
+    line's pieces are set together again (:mod:`boilerml.sentences`)."""
     if (WIDE_CHAR.match(upper[-1:]) and WIDE_CHAR.match(lower[:1])) or (
         upper.endswith("-") and upper[-2:-1].isalnum() and lower[:1].isalnum()
     ):
@@ -233,7 +234,7 @@ def _block(pieces: list[str]) -> str:
     """The pieces of one wrapped block as one line (a single piece as it is)."""
     if len(pieces) == 1:
         return pieces[0]
-    return set_together([pieces[0].rstrip(), *(piece.strip() for piece in pieces[1:])], _separator)
+    return set_together([pieces[0].rstrip(), *(piece.strip() for piece in pieces[1:])], separator)
 
 
 def unwrap(lines: list[str]) -> list[str]:
