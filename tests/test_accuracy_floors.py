@@ -134,3 +134,24 @@ def test_renderings_score_text_mode_on_each_tool_s_text(accuracy):
     table = accuracy.format_renderings(rows + chinese)
     assert "| all pages | 1 |" in table
     assert "| Chinese pages | 1 | 0.500 | 0.500 | 0.500 | 0.500 | 0.500 | 0.500 |" in table
+
+
+def test_text_gap_parts_add_up_and_name_the_article_lost(accuracy):
+    def score(mode: str, page_id: str, precision: float, recall: float, f1: float):
+        return accuracy.Score(f"boilerml-{mode}", "demo", page_id, "en", None, precision, recall, f1, 1, 1, 0)
+
+    scores = [
+        score("html", "lost", 1.0, 1.0, 1.0),
+        score("text", "lost", 1.0, 0.1, 0.2),  # the article lost: gap 0.8
+        score("html", "junky", 0.9, 1.0, 0.9),
+        score("text", "junky", 0.4, 1.0, 0.6),  # more junk than article: gap 0.3
+        score("html", "close", 0.9, 0.9, 0.9),
+        score("text", "close", 0.9, 0.8, 0.85),  # gap 0.05
+        score("html", "html-only", 1.0, 1.0, 1.0),  # no text score: left out
+        accuracy.Score("trafilatura", "demo", "close", "en", None, 0, 0, 0, 0, 0, 0),
+    ]
+    table = accuracy.format_text_gap(scores)
+    # gap (0.8 + 0.3 + 0.05) / 3 = 0.383; the two worst pages make 1.1 / 3 of it
+    assert "| demo | 3 | 0.933 | 0.550 | 0.383 | no | 0.267 | 0.100 | 0.017 | 0.367 |" in table
+    assert "| all pages | 3 |" in table
+    assert accuracy.format_text_gap(scores[:1]) == ""
