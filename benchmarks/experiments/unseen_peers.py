@@ -10,13 +10,16 @@ boilerml's probabilities from a model fitted on the other half of the sites. Thi
 the same way ``accuracy.py`` scores dev: the lines with P(content) >= 0.5 kept, their text
 joined by newlines, token F1 against the page's gold (METRICS.md), per page; the peers through
 ``accuracy.py``'s own runners. Prints mean page token F1 per corpus and language group, with
-the best figure in bold. ``--every N --offset R`` scores the pages allp[R::N] only (the peers
-take about 0.1 s a page). Numbers only: no corpus text is written.
+the best figure in bold; ``--out`` keeps the page scores and ``--also`` adds an earlier run's
+(the peers' scores do not depend on the runs, so they need computing once). ``--every N
+--offset R`` scores the pages allp[R::N] only (the peers take about 0.5 s a page). Numbers
+only: no corpus text is written.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections import defaultdict
@@ -73,7 +76,7 @@ def _boilerml_score(name: str, page: Page, texts: list[str], content: np.ndarray
     return Score(name, page.dataset, page.page_id, page.lang, page_type, *figures, "", script)
 
 
-def _score_chunk(pages: list[tuple[Page, dict[str, np.ndarray]]]) -> list[Score]:
+def _score_chunk(pages: list[tuple[Page, dict[str, np.ndarray]]], peers: list[str]) -> list[Score]:
     """Every extractor on each page; boilerml from the page's held-out P(content) per mode."""
     import logging
 
@@ -88,7 +91,7 @@ def _score_chunk(pages: list[tuple[Page, dict[str, np.ndarray]]]) -> list[Score]
         }
         for name, content in held_out.items():
             scores.append(_boilerml_score(name, page, texts[name], content))
-        scores += [_score_page(EXTRACTORS[name], page, html) for name in PEERS]
+        scores += [_score_page(EXTRACTORS[name], page, html) for name in peers]
     return scores
 
 
@@ -120,6 +123,8 @@ def main() -> None:
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--out", default=None, help="write the page scores here (JSON lines)")
+    parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated; '' for none")
+    parser.add_argument("--also", action="append", default=[], help="page scores of an earlier --out")
     args = parser.parse_args()
 
     held_out = held_out_content(args.runs)
@@ -128,10 +133,16 @@ def main() -> None:
     pages = [p for p in read_corpora(root, "train") if f"{p.dataset}/{p.page_id}" in keys]
     pages = pages[args.offset :: args.every]
     work = [(p, {n: c[f"{p.dataset}/{p.page_id}"] for n, c in held_out.items()}) for p in pages]
-    scores = map_pages(_score_chunk, work, args.jobs)
+    peers = [name for name in args.peers.split(",") if name]
+    scores = map_pages(functools.partial(_score_chunk, peers=peers), work, args.jobs)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(asdict(s)) + "\n" for s in scores)
+    chosen = {(p.dataset, p.page_id) for p in pages}
+    for path in args.also:
+        with open(path, encoding="utf-8") as handle:
+            earlier = [Score(**json.loads(line)) for line in handle]
+        scores += [s for s in earlier if (s.dataset, s.page_id) in chosen]
     print(f"{len(pages)} train pages, boilerml held out by site halves ({', '.join(args.runs)})\n")
     print(table(scores))
 
