@@ -459,8 +459,8 @@ def format_text_gap(scores: list[Score]) -> str:
     if not page_gaps:
         return ""
     out = [
-        "| corpus | pages | HTML | text | gap | within 0.03 | article lost | junk kept | rest "
-        f"| its {WORST_PAGES} worst pages |",
+        f"| corpus | pages | HTML | text | gap | within {TEXT_GAP_TARGET} | article lost | junk kept "
+        f"| rest | its {WORST_PAGES} worst pages |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key in sorted(page_gaps, key=_group_order):
