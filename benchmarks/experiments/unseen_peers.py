@@ -12,7 +12,7 @@ joined by newlines, token F1 against the page's gold (METRICS.md), per page; the
 ``accuracy.py``'s own runners. Prints mean page token F1 per corpus and language group, with
 the best figure in bold; ``--out`` keeps the page scores and ``--also`` adds an earlier run's
 (the peers' scores do not depend on the runs, so they need computing once). ``--every N
---offset R`` scores the pages allp[R::N] only (the peers took 0.34 s a page, one core). Numbers
+--offset R`` scores the pages allp[R::N] only (the peers took 0.33 s a page, one core). Numbers
 only: no corpus text is written.
 """
 
