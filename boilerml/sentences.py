@@ -117,9 +117,8 @@ def set_together_again(pieces: list[str]) -> str:
     """Consecutive pieces of one line (:func:`line_pieces`) as one line, as unwrapped pieces are
     set together (:func:`boilerml.unwrap.separator`): a space between two, or nothing between
     wide characters (a cut after ``。``; a piece ends with a sentence mark, so the hyphen rule
-    never applies). That is the line as it was, but
-    where a space came between a full-width mark and a wide character (it goes) or none between
-    one and a narrow character (one comes).
+    never applies). That is the line as it was, but where a space came between a full-width
+    mark and a wide character (it goes) or none between one and a narrow character (one comes).
 
     Args:
         pieces: the pieces, in order, at least one.

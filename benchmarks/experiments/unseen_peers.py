@@ -32,17 +32,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from accuracy import (
     BOILERML,
     EXTRACTORS,
+    Extractor,
     Score,
     _group_order,
     _score_page,
-    chinese_script,
     groups_of,
     map_pages,
 )
 
 from boilerml.corpora import Page, datasets_dir, read_corpora, text_mode_lines, uses_blank_lines
 from boilerml.lines import LABELS
-from boilerml.metrics import token_f1
 from boilerml.reassemble import DEFAULT_THRESHOLD
 from boilerml.segment import html_to_lines
 
@@ -65,19 +64,16 @@ def held_out_content(paths: list[str]) -> dict[str, dict[str, np.ndarray]]:
     return found
 
 
-def _boilerml_score(name: str, page: Page, texts: list[str], content: np.ndarray) -> Score:
+def kept_text(texts: list[str], content: np.ndarray) -> str:
+    """The text boilerml's ``clean`` returns for these lines: those at the threshold, one per line."""
     if len(texts) != len(content):
-        raise SystemExit(f"{page.dataset}/{page.page_id}: {len(texts)} lines, the run has {len(content)}")
-    output = "\n".join(text for text, p in zip(texts, content, strict=True) if p >= DEFAULT_THRESHOLD)
-    precision, recall, f1 = token_f1(page.content, output)
-    script = chinese_script(page.content) if page.lang == "zh" else ""
-    page_type = page.extra.get("page_type")
-    figures = (precision, recall, f1, None, None, 0.0)
-    return Score(name, page.dataset, page.page_id, page.lang, page_type, *figures, "", script)
+        raise SystemExit(f"{len(texts)} lines, the run has {len(content)}: not the same segmentation")
+    return "\n".join(text for text, p in zip(texts, content, strict=True) if p >= DEFAULT_THRESHOLD)
 
 
 def _score_chunk(pages: list[tuple[Page, dict[str, np.ndarray]]], peers: list[str]) -> list[Score]:
-    """Every extractor on each page; boilerml from the page's held-out P(content) per mode."""
+    """Every extractor on each page; boilerml from the page's held-out P(content) per mode, scored
+    by ``accuracy.py``'s own scorer like the peers."""
     import logging
 
     logging.disable(logging.WARNING)
@@ -85,12 +81,11 @@ def _score_chunk(pages: list[tuple[Page, dict[str, np.ndarray]]], peers: list[st
     for page, held_out in pages:
         html = page.text()
         lines = html_to_lines(html)
-        texts = {
-            "boilerml-html": [line.text for line in lines],
-            "boilerml-text": [line.text for line in text_mode_lines(lines, uses_blank_lines(page))],
-        }
         for name, content in held_out.items():
-            scores.append(_boilerml_score(name, page, texts[name], content))
+            mode_lines = lines if name == "boilerml-html" else text_mode_lines(lines, uses_blank_lines(page))
+            output = kept_text([line.text for line in mode_lines], content)
+            held_out_run = Extractor(name, "boilerml", lambda _page, _html, text=output: text)
+            scores.append(_score_page(held_out_run, page, html))
         scores += [_score_page(EXTRACTORS[name], page, html) for name in peers]
     return scores
 
