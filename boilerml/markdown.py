@@ -179,6 +179,12 @@ def rendered(lines: list[str]) -> list[str]:
     """
     if not looks_like_markdown(lines):
         return lines
+    return render(lines)
+
+
+def render(lines: list[str]) -> list[str]:
+    """A text's lines as the Markdown they are read as, whether or not the text looks like
+    Markdown: :func:`rendered` for a caller that has already made that test."""
     out: list[str] = []
     # Links over several lines first; :func:`rendered_line` then still renders, line by line,
     # the links that pass refuses (a stray quote in an address, a ``data:`` image longer than

@@ -13,7 +13,7 @@ from .features import extract_features
 from .lines import LabelledLine
 from .model import MARKDOWN, Model, Passes, default_model
 from .reassemble import DEFAULT_THRESHOLD, check_keep, check_threshold, to_text
-from .segment import InputFormat, reads_as_markdown, resolve_format, segment
+from .segment import InputFormat, resolve_format, segment_with_markdown_flag
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +73,14 @@ def classify(
     if kind is not None:
         raise BinaryInputError(kind)
     mode = resolve_format(text, input_format)
-    lines = segment(text, mode, max_lines=max_lines, unwrap_wrapped=unwrap, read_markdown=markdown)
+    lines, read_as_markdown = segment_with_markdown_flag(text, mode, max_lines, unwrap, markdown)
     if not lines:
         logger.warning("no text in the page (%d characters, read as %s)", len(text), mode)
     features = extract_features(lines, mode)
     model = model or default_model()
     # Text read as Markdown goes to the model's Markdown passes when it has them.
     passes: Passes = mode
-    if mode == "text" and markdown and MARKDOWN in model.estimators and reads_as_markdown(text, unwrap):
+    if read_as_markdown and MARKDOWN in model.estimators:
         passes = MARKDOWN
     labelled = classify_lines(lines, features, model, passes)
     if explain:

@@ -368,16 +368,6 @@ def collapse_whitespace(text: str) -> str:
     return _collapse_piece(text).strip()
 
 
-def reads_as_markdown(text: str, unwrap_wrapped: bool = True) -> bool:
-    """Whether :func:`text_to_lines` with ``read_markdown`` reads ``text`` as Markdown: the
-    same test on the same lines (after unwrapping when asked, which may join a link that a
-    wrapper broke over two lines)."""
-    raw_lines = text.splitlines()
-    if unwrap_wrapped:
-        raw_lines = unwrap(raw_lines)
-    return markdown.looks_like_markdown(raw_lines)
-
-
 #: A list item's mark as Resiliparse's ``extract_plain_text`` writes it by default (and
 #: html2text a nested ordered item): after an indent of two spaces or more (two per level), a
 #: bullet or a number with a full stop, then a space. A dump's lines and lines cut at every tag
@@ -394,7 +384,15 @@ def _without_list_marks(lines: list[str]) -> list[str]:
 def text_to_lines(
     text: str, max_lines: int | None = None, unwrap_wrapped: bool = True, read_markdown: bool = True
 ) -> list[Line]:
-    """Split plain text into lines, one per non-blank input line.
+    """Split plain text into lines, one per non-blank input line: :func:`read_text`'s lines."""
+    return read_text(text, max_lines, unwrap_wrapped, read_markdown)[0]
+
+
+def read_text(
+    text: str, max_lines: int | None = None, unwrap_wrapped: bool = True, read_markdown: bool = True
+) -> tuple[list[Line], bool]:
+    """Split plain text into lines, one per non-blank input line, and say whether the text
+    was read as Markdown.
 
     Blank input lines are not lines of their own; they set ``blank_before`` on the next one.
     With ``unwrap_wrapped``, hard-wrapped text (every paragraph broken at a fixed width) is
@@ -408,6 +406,10 @@ def text_to_lines(
     each is read as pieces cut at sentence ends (:func:`boilerml.sentences.line_pieces`), each
     a line of its own (``continues`` after the first).
 
+    Returns:
+        The lines, and whether the text was read as Markdown (a model's Markdown passes
+        then classify them, :func:`boilerml.pipeline.classify`).
+
     Raises:
         TooManyLinesError: there are more than ``max_lines`` lines (when given).
     """
@@ -416,8 +418,9 @@ def text_to_lines(
     raw_lines = text.splitlines()
     if unwrap_wrapped:
         raw_lines = unwrap(raw_lines)  # widths are those of the text as it was wrapped
-    if read_markdown and markdown.looks_like_markdown(raw_lines):
-        raw_lines = markdown.rendered(raw_lines)
+    as_markdown = read_markdown and markdown.looks_like_markdown(raw_lines)
+    if as_markdown:
+        raw_lines = markdown.render(raw_lines)
     elif unwrap_wrapped:
         raw_lines = _without_list_marks(raw_lines)
         pieces, raw_lines = raw_lines, fragments.rejoined(raw_lines)
@@ -434,7 +437,7 @@ def text_to_lines(
                 raise TooManyLinesError(max_lines)
             lines.append(Line(piece, len(lines), blank_before=blank_before, continues=order > 0))
             blank_before = False
-    return lines
+    return lines, as_markdown
 
 
 class _RepeatedUnits:
@@ -715,6 +718,18 @@ def segment(
     Raises:
         TooManyLinesError: there are more than ``max_lines`` lines (when given).
     """
+    return segment_with_markdown_flag(text, input_format, max_lines, unwrap_wrapped, read_markdown)[0]
+
+
+def segment_with_markdown_flag(
+    text: str,
+    input_format: Literal["html", "text"],
+    max_lines: int | None = None,
+    unwrap_wrapped: bool = True,
+    read_markdown: bool = True,
+) -> tuple[list[Line], bool]:
+    """:func:`segment`'s lines, and whether the text was read as Markdown (:func:`read_text`;
+    never for HTML): one reading of the text answers both."""
     if input_format == "html":
-        return html_to_lines(text, max_lines)
-    return text_to_lines(text, max_lines, unwrap_wrapped, read_markdown)
+        return html_to_lines(text, max_lines), False
+    return read_text(text, max_lines, unwrap_wrapped, read_markdown)

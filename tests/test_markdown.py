@@ -6,7 +6,7 @@ import pytest
 
 import boilerml
 from boilerml.markdown import looks_like_markdown, rendered, rendered_line
-from boilerml.segment import text_to_lines
+from boilerml.segment import read_text, segment_with_markdown_flag, text_to_lines
 
 
 @pytest.mark.parametrize(
@@ -211,6 +211,16 @@ def test_text_to_lines_reads_markdown_as_its_text():
     assert not any("](" in text or "http" in text or "**" in text for text in texts)
     as_written = [line.text for line in text_to_lines(MARKDOWN_PAGE, read_markdown=False)]
     assert as_written[0] == "* [Home](https://example.com/)"
+
+
+def test_the_text_says_whether_it_was_read_as_markdown():
+    lines, as_markdown = read_text(MARKDOWN_PAGE)
+    assert as_markdown
+    assert [line.text for line in lines] == [line.text for line in text_to_lines(MARKDOWN_PAGE)]
+    assert not read_text(MARKDOWN_PAGE, read_markdown=False)[1]
+    assert not read_text("Plain prose, one block.\nAnother block.")[1]
+    assert segment_with_markdown_flag(MARKDOWN_PAGE, "text")[1]
+    assert not segment_with_markdown_flag("<p>[a](b) [c](d)</p>", "html")[1]
 
 
 def test_clean_returns_the_article_without_markup_unless_told_not_to():

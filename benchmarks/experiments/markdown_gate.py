@@ -40,7 +40,7 @@ import boilerml
 from boilerml.corpora import Page, corpus_names, datasets_dir, render_as_text, uses_blank_lines
 from boilerml.metrics import token_f1
 from boilerml.model import MARKDOWN, Model
-from boilerml.segment import html_to_lines, reads_as_markdown
+from boilerml.segment import html_to_lines, read_text
 from boilerml.train import (
     PageRows,
     default_training_data_dir,
@@ -176,7 +176,7 @@ def main() -> None:
     # (pages, 3): token precision, recall and F1 per arm and rendering
     measured = {arm: {r: np.array([p[arm][r] for p in per_page]) for r in RENDERINGS} for arm in ARMS}
     scores = {arm: {r: measured[arm][r][:, 2] for r in RENDERINGS} for arm in ARMS}
-    read_as_markdown = {r: np.mean([reads_as_markdown(pages[k].texts[r]) for k in keys]) for r in RENDERINGS}
+    read_as_markdown = {r: np.mean([read_text(pages[k].texts[r])[1] for k in keys]) for r in RENDERINGS}
     print(f"seed {args.seed}: {len(keys)} held-out pages")
     for r in RENDERINGS:
         print(f"{r}: {read_as_markdown[r]:.3f} of the texts read as Markdown")
