@@ -467,9 +467,11 @@ def format_text_gap(scores: list[Score]) -> str:
         n, figures = len(page_gaps[key]), parts[key]
         gap = (figures["html"] - figures["text"]) / n
         worst = sum(sorted(page_gaps[key], reverse=True)[:WORST_PAGES]) / n
+        # Issue 3's target holds per corpus: a mean over all pages can meet it while corpora fail.
+        within = "" if key == "all pages" else "yes" if gap <= TEXT_GAP_TARGET else "no"
         out.append(
             f"| {key} | {n} | {figures['html'] / n:.3f} | {figures['text'] / n:.3f} | {gap:.3f} "
-            f"| {'yes' if gap <= TEXT_GAP_TARGET else 'no'} | {figures['lost'] / n:.3f} "
+            f"| {within} | {figures['lost'] / n:.3f} "
             f"| {figures['junk'] / n:.3f} | {figures['rest'] / n:.3f} | {worst:.3f} |"
         )
     return "\n".join(out)
@@ -992,7 +994,8 @@ def main(argv: list[str] | None = None) -> int:
             "\n\n### Text mode against HTML mode\n\n"
             f'Mean page token F1 per corpus, the gap, and its parts ("article lost": text recall under '
             f'{LOST_SHARE} where HTML\'s is not; "junk kept": the same of precision), with what the '
-            f"{WORST_PAGES} pages of largest gap make of it.\n\n" + gap_table
+            f"{WORST_PAGES} pages of largest gap make of it. Issue 3 asks a gap within "
+            f"{TEXT_GAP_TARGET} on every corpus; the all-pages row has no verdict.\n\n" + gap_table
         )
     print(tables)
     if args.write:

@@ -153,5 +153,6 @@ def test_text_gap_parts_add_up_and_name_the_article_lost(accuracy):
     table = accuracy.format_text_gap(scores)
     # gap (0.8 + 0.3 + 0.05) / 3 = 0.383; the two worst pages make 1.1 / 3 of it
     assert "| demo | 3 | 0.933 | 0.550 | 0.383 | no | 0.267 | 0.100 | 0.017 | 0.367 |" in table
-    assert "| all pages | 3 |" in table
+    # the target is per corpus: the all-pages row gives no verdict
+    assert "| all pages | 3 | 0.933 | 0.550 | 0.383 |  | 0.267 |" in table
     assert accuracy.format_text_gap(scores[:1]) == ""
