@@ -183,8 +183,8 @@ def rendered(lines: list[str]) -> list[str]:
 
 
 def render(lines: list[str]) -> list[str]:
-    """A text's lines as the Markdown they are read as, whether or not the text looks like
-    Markdown: :func:`rendered` for a caller that has already made that test."""
+    """A text's lines as the text they render to, as :func:`rendered` gives them, without its
+    test of whether the text looks like Markdown: for a caller that has made that test."""
     out: list[str] = []
     # Links over several lines first; :func:`rendered_line` then still renders, line by line,
     # the links that pass refuses (a stray quote in an address, a ``data:`` image longer than
