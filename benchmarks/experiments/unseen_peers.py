@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/experiments/unseen_peers.py RUN.npz [RUN.npz ...] [--every N] [--offset R]
                                                     [--jobs N] [--out SCORES.jsonl]
+                                                    [--also SCORES.jsonl] [--peers a,b|""]
 
 The dev split has 480 pages on sites no train page comes from (20 of them Chinese): few, for
 the figure that matters most to pages users bring. The peers learnt nothing from the train
