@@ -55,6 +55,18 @@ PAGE_LEVEL_CUE_SHARE = 0.5
 #: A comment area's line with at least this share of its characters in links is a widget
 #: ("Most commented" headlines, "Comments (46)"), not a posted comment: it keeps its label.
 LINK_HEAVY_SHARE = 0.5
+#: Short windows cut from each corpus page and read as text inputs of their own (exp96): a
+#: model fitted on whole pages only has never seen a one- to few-line input, whose position,
+#: neighbour and window features look like no page's, and drops the first paragraph of a
+#: small input on about one page in seven. Windows per page, the longest window (lines), and
+#: the weight of a window's lines relative to its page's (a page's lines share
+#: ``weight / sqrt(n)``, so at full weight the short windows would outweigh whole pages).
+WINDOWS_PER_PAGE = 4
+MAX_WINDOW_LINES = 16
+WINDOW_WEIGHT = 0.25
+#: A window drawn around a content line starts at most this many lines before it (a menu's
+#: last items, a title, a byline).
+MAX_LEAD_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,9 @@ class PageRows:
     #: the page's site (:func:`boilerml.sites.site_of`), for folds that keep a site's pages
     #: together (:func:`page_folds`); ``None`` makes the page a site of its own.
     site: str | None = None
+    #: short windows of the page read as inputs of their own (text mode, :func:`window_rows`):
+    #: (first line index, features of the window's lines ``(length, k)``) per window.
+    windows: tuple[tuple[int, np.ndarray], ...] = ()
 
     @property
     def group(self) -> str:
@@ -93,12 +108,14 @@ class PageRows:
 
 
 def page_rows(
-    page: Page, corrections: dict[int, LabelName] | None = None
+    page: Page, corrections: dict[int, LabelName] | None = None, windows: int = 0, seed: int = SEED
 ) -> tuple[PageRows | None, PageRows | None]:
     """HTML-mode and text-mode rows of one corpus page (None when the page has no lines).
 
     ``corrections`` (line index → label, from ``training_data/corrections.tsv``) override
-    the derived labels.
+    the derived labels. With ``windows``, the text rows also hold the features of that many
+    short windows of the page (:func:`window_spans`, seeded by ``seed`` and the page), each
+    read as a text input of its own; :func:`window_rows` turns them into rows.
     """
     lines = html_to_lines(page.text())
     if not lines:
@@ -112,14 +129,68 @@ def page_rows(
     labels = np.array(derived, dtype=LABEL_DTYPE)
     key = f"{page.dataset}/{page.page_id}"
     weight = CJK_PAGE_WEIGHT if page.is_chinese else 1.0
-    text_lines = text_mode_lines(lines, uses_blank_lines(page))
+    blank_lines = uses_blank_lines(page)
+    content_lines = [i for i, label in enumerate(derived) if label == "content"]
+    text_lines = text_mode_lines(lines, blank_lines)
     assert len(text_lines) == len(lines)
     text_keys = np.array([text_key(line.text) for line in lines], dtype=np.uint64)
     site = site_of(page)
+    window_features = tuple(
+        (start, extract_features(window, "text"))
+        for start, length in window_spans(len(lines), key, windows, seed, content_lines)
+        if len(window := text_mode_lines(lines[start : start + length], blank_lines)) == length
+    )
     return (
         PageRows(key, extract_features(lines, "html"), labels, weight, text_keys, site),
-        PageRows(key, extract_features(text_lines, "text"), labels.copy(), weight, text_keys, site),
+        PageRows(
+            key, extract_features(text_lines, "text"), labels.copy(), weight, text_keys, site, window_features
+        ),
     )
+
+
+def window_spans(
+    n_lines: int, page_key: str, windows: int, seed: int = SEED, anchors: list[int] | None = None
+) -> list[tuple[int, int]]:
+    """``windows`` seeded (first line, length) spans of a page of ``n_lines`` lines.
+
+    Lengths are uniform from 1 to :data:`MAX_WINDOW_LINES` (at most the page). Even-numbered
+    windows, and every window when ``anchors`` is empty or None, start anywhere (uniform): a
+    piece of any part of a page. Odd-numbered ones start up to :data:`MAX_LEAD_LINES` lines
+    before a line drawn from ``anchors`` (the page's content lines): a piece of its article,
+    maybe after a menu's last items, which random pieces of menu-heavy pages seldom are.
+    """
+    rng = np.random.default_rng([seed, text_key(page_key)])
+    spans = []
+    for j in range(windows if n_lines else 0):
+        length = int(rng.integers(1, min(MAX_WINDOW_LINES, n_lines) + 1))
+        if j % 2 == 0 or not anchors:
+            start = int(rng.integers(0, n_lines - length + 1))
+        else:
+            anchor = anchors[int(rng.integers(len(anchors)))]
+            lead = int(rng.integers(0, min(MAX_LEAD_LINES, length - 1) + 1))
+            start = min(max(anchor - lead, 0), n_lines - length)
+        spans.append((start, length))
+    return spans
+
+
+def window_rows(rows: list[PageRows]) -> list[PageRows]:
+    """The short windows of ``rows`` (:attr:`PageRows.windows`) as rows of their own.
+
+    A window's labels are its page's, read when this is called (after
+    :func:`relabel_thread_lines`); its weight is the page's times :data:`WINDOW_WEIGHT`, its
+    site the page's. Keys are ``<page key>#window<j>``.
+    """
+    return [
+        PageRows(
+            f"{r.page_key}#window{j}",
+            features,
+            r.labels[start : start + len(features)].copy(),
+            r.weight * WINDOW_WEIGHT,
+            site=r.site,
+        )
+        for r in rows
+        for j, (start, features) in enumerate(r.windows)
+    ]
 
 
 def text_key(text: str) -> int:
@@ -203,23 +274,28 @@ def _chunks(pages: Iterable[Page], size: int) -> Iterator[list[Page]]:
 
 
 def _rows_of_chunk(
-    chunk: list[Page], corrections: dict[tuple[str, str], dict[int, LabelName]]
+    chunk: list[Page], corrections: dict[tuple[str, str], dict[int, LabelName]], windows: int, seed: int
 ) -> list[tuple[PageRows | None, PageRows | None]]:
-    return [page_rows(page, corrections.get((page.dataset, page.page_id))) for page in chunk]
+    return [page_rows(page, corrections.get((page.dataset, page.page_id)), windows, seed) for page in chunk]
 
 
 def collect_rows(
     pages: Iterable[Page],
     n_jobs: int = 1,
     corrections: dict[tuple[str, str], dict[int, LabelName]] | None = None,
+    windows: int = 0,
+    seed: int = SEED,
 ) -> tuple[list[PageRows], list[PageRows]]:
-    """Rows of many pages, computed in ``n_jobs`` processes; returns (html rows, text rows)."""
+    """Rows of many pages, computed in ``n_jobs`` processes; returns (html rows, text rows).
+
+    With ``windows``, each text row also holds that many short windows (:func:`page_rows`).
+    """
     from joblib import Parallel, delayed
 
     html_rows: list[PageRows] = []
     text_rows: list[PageRows] = []
     results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_rows_of_chunk)(chunk, corrections or {}) for chunk in _chunks(pages, 32)
+        delayed(_rows_of_chunk)(chunk, corrections or {}, windows, seed) for chunk in _chunks(pages, 32)
     )
     for chunk_result in results:
         for html_part, text_part in chunk_result:
@@ -248,10 +324,13 @@ def training_rows(
     own: Path,
     n_jobs: int = 1,
     max_pages: int | None = None,
+    windows: int = 0,
+    seed: int = SEED,
 ) -> tuple[list[PageRows], list[PageRows], dict[str, int]]:
     """The rows ``boilerml train`` fits: the ``train`` split of the corpora ``names`` in
     ``root`` (at most ``max_pages`` per corpus), with this project's corrections, plus its
-    hand-labelled pages in text mode.
+    hand-labelled pages in text mode. With ``windows``, each corpus page's text rows hold that
+    many short windows (:func:`page_rows`), not yet rows of their own (:func:`window_rows`).
 
     Returns:
         (html rows, text rows, pages per source for the card).
@@ -263,7 +342,7 @@ def training_rows(
     hand_pages = read_labelled_pages(own)
 
     pages = train_pages(root, names, max_pages)
-    html_rows, text_rows = collect_rows(pages, n_jobs=n_jobs, corrections=corrections)
+    html_rows, text_rows = collect_rows(pages, n_jobs, corrections, windows, seed)
     sources: dict[str, int] = {}
     for row in html_rows:
         dataset = row.page_key.split("/", 1)[0]
