@@ -222,6 +222,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(needs the train extra; benchmarks/experiments/exp71.md)",
     )
     train.add_argument(
+        "--windows",
+        type=int,
+        help="short windows of each corpus page fitted in text mode as inputs of their own, so that "
+        "small inputs are read as well as whole pages (0: none; default: as the shipped model; "
+        "benchmarks/experiments/exp96.md)",
+    )
+    train.add_argument(
         "--seed",
         type=int,
         help="seed of the out-of-fold split and of line sampling (default: the shipped model's); "
@@ -619,7 +626,15 @@ def _corpora(args: argparse.Namespace) -> tuple[Path, list[str]]:
 def run_train(args: argparse.Namespace) -> int:
     from .handlabelled import LabelledDataError
     from .model import save_model
-    from .train import Boosting, default_training_data_dir, markdown_training_rows, train_model, training_rows
+    from .train import (
+        SEED,
+        WINDOWS_PER_PAGE,
+        Boosting,
+        default_training_data_dir,
+        markdown_training_rows,
+        train_model,
+        training_rows,
+    )
 
     if args.markdown_passes and importlib.util.find_spec("markdownify") is None:
         print("--markdown-passes needs markdownify: pip install 'boilerml[train]'", file=sys.stderr)
@@ -630,7 +645,10 @@ def run_train(args: argparse.Namespace) -> int:
         return EXIT_DATA
     own = Path(args.training_data) if args.training_data else default_training_data_dir()
     try:
-        html_rows, text_rows, sources = training_rows(root, names, own, args.jobs, args.max_pages)
+        windows = WINDOWS_PER_PAGE if args.windows is None else args.windows
+        seed = SEED if args.seed is None else args.seed
+        rows = training_rows(root, names, own, args.jobs, args.max_pages, windows, seed)
+        html_rows, text_rows, sources = rows
         markdown_rows = (
             markdown_training_rows(root, names, args.jobs, args.max_pages) if args.markdown_passes else None
         )

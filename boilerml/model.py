@@ -167,6 +167,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _short_windows_line(card: dict[str, Any]) -> list[str]:
+    windows = card.get("short_windows")
+    if not windows:
+        return []
+    return [
+        f"- short windows (text mode, benchmarks/experiments/exp96.md): {windows['windows']} windows, "
+        f"{windows['lines']} lines, up to {windows['max_window_lines']} lines each, weight "
+        f"{windows['weight']} of their page's"
+    ]
+
+
 def card_markdown(card: dict[str, Any]) -> str:
     """The model card as a human-readable Markdown page (rendered from the JSON card)."""
     out = [
@@ -183,6 +194,7 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"- features: html {len(card['feature_names']['html'])}, text {len(card['feature_names']['text'])}"
         " (names in MODEL_CARD.json)",
         f"- training time: {card.get('training_seconds', '?')} s",
+        *_short_windows_line(card),
         "",
         "## Cross-validated line scores (grouped by page, derived labels)",
         "",

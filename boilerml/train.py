@@ -740,6 +740,10 @@ def train_model(
         markdown_rows: converted pages' rows (:func:`markdown_training_rows`): when given,
             a third set of passes, ``"markdown"``, is fitted on ``text_rows`` plus these, with
             text mode's features, for text read as Markdown.
+
+    The short windows ``text_rows`` hold (:attr:`PageRows.windows`) are fitted with them in
+    text mode's passes (and the Markdown passes), as rows of their own; the cross-validated
+    scores are the pages'.
     """
     rng = np.random.default_rng(seed)
     started = time.time()
@@ -761,13 +765,26 @@ def train_model(
         "cv": {},
     }
     estimators = {}
-    sets: list[tuple[str, list[PageRows]]] = [("html", html_rows), ("text", text_rows)]
+    windows = window_rows(text_rows)
+    if windows:
+        card["short_windows"] = {
+            "windows": len(windows),
+            "lines": int(sum(len(r.labels) for r in windows)),
+            "max_window_lines": MAX_WINDOW_LINES,
+            "max_lead_lines": MAX_LEAD_LINES,
+            "weight": WINDOW_WEIGHT,
+        }
+    sets: list[tuple[str, list[PageRows], list[PageRows]]] = [
+        ("html", html_rows, []),
+        ("text", text_rows, windows),
+    ]
     if markdown_rows:
-        sets.append((MARKDOWN, text_rows + markdown_rows))
-    for mode, rows in sets:
+        sets.append((MARKDOWN, text_rows + markdown_rows, windows))
+    for mode, rows, extra in sets:
         cv: dict = {"folds": CV_FOLDS}
-        logger.info("%s: both passes on %d pages", mode, len(rows))
-        estimators[mode], probabilities = fit_passes(rows, boosting, seed, first_pass_cache)
+        logger.info("%s: both passes on %d pages and %d short windows", mode, len(rows), len(extra))
+        estimators[mode], probabilities = fit_passes(rows + extra, boosting, seed, first_pass_cache)
+        probabilities = probabilities[: len(rows)]  # the pages' own: what is scored below
         cv["first pass (all pages)"] = _first_pass_scores(rows, probabilities)
         chosen = np.arange(len(rows))
         if cv_pages is not None and cv_pages < len(rows):
@@ -782,7 +799,7 @@ def train_model(
                 cv[f"first pass, {kind}"] = cross_validate([rows[i] for i in chosen], kind, seed=seed)
         card["cv"][mode] = cv
         card.setdefault("training_lines", {})[mode] = int(sum(len(r.labels) for r in rows))
-        card.setdefault("training_data_sha256", {})[mode] = data_hash(rows)
+        card.setdefault("training_data_sha256", {})[mode] = data_hash(rows + extra)
     card["training_seconds"] = round(time.time() - started, 1)
     return Model(estimators, card)
 

@@ -6,6 +6,8 @@ import io
 import json
 import tarfile
 
+import pytest
+
 from boilerml import classify, load_model
 from boilerml.cli import EXIT_OK, EXIT_USAGE, main
 from boilerml.lines import LABELS
@@ -62,6 +64,7 @@ def test_train_writes_a_model_that_loads_and_classifies(tmp_path):
     assert card["training_sources"]["tiny"] == 12
     assert set(card["cv"]) == {"html", "text"}
     assert card["cv"]["text"]["pages"] == 6  # the second pass cross-validated on 6 pages
+    assert card["short_windows"]["windows"] == 12 * 4  # four short windows per page, by default
     assert set(card["cv"]["text"]["second pass"]) >= set(card["cv"]["text"]["first pass (all pages)"])
     model = load_model(output)
     _, html, _ = _page(99)
@@ -381,3 +384,70 @@ def test_fit_passes_gives_both_passes_and_the_out_of_fold_probabilities():
     for name in ("first", "second"):
         first_arrays, second_arrays = passes[name].to_arrays(), again[name].to_arrays()
         assert all(np.array_equal(first_arrays[key], second_arrays[key]) for key in first_arrays)
+
+
+def test_window_spans_are_seeded_inside_the_page_and_odd_ones_start_just_before_content():
+    from boilerml.train import MAX_LEAD_LINES, MAX_WINDOW_LINES, window_spans
+
+    anchors = [40, 41, 42]
+    spans = window_spans(100, "tiny/p1", 40, seed=7, anchors=anchors)
+    assert spans == window_spans(100, "tiny/p1", 40, seed=7, anchors=anchors)
+    assert spans != window_spans(100, "tiny/p2", 40, seed=7, anchors=anchors)
+    for j, (start, length) in enumerate(spans):
+        assert 1 <= length <= MAX_WINDOW_LINES and start >= 0 and start + length <= 100
+        if j % 2:  # drawn around a content line: it is in the window, at most MAX_LEAD_LINES in
+            assert any(start <= a <= start + min(MAX_LEAD_LINES, length - 1) for a in anchors)
+    assert {length for _, length in spans} != {spans[0][1]}  # lengths vary
+    assert all(length <= 3 for _, length in window_spans(3, "tiny/p1", 10))
+    assert window_spans(0, "tiny/p1", 4) == []
+
+
+def test_windows_become_rows_with_their_page_s_labels_read_after_relabelling():
+    import numpy as np
+
+    from boilerml.train import WINDOW_WEIGHT, PageRows, window_rows
+
+    labels = np.array(["navigation", "?", "content", "content"], dtype="<U10")
+    windows = ((1, np.ones((2, 3))), (3, np.zeros((1, 3))))
+    page = PageRows("tiny/p1", np.zeros((4, 3)), labels, 2.0, site="tiny.example", windows=windows)
+    labels[1] = "comment"  # as relabel_thread_lines does, in place
+    rows = window_rows([page])
+    assert [r.page_key for r in rows] == ["tiny/p1#window0", "tiny/p1#window1"]
+    assert [r.labels.tolist() for r in rows] == [["comment", "content"], ["content"]]
+    assert [r.weight for r in rows] == [2.0 * WINDOW_WEIGHT] * 2
+    assert [r.site for r in rows] == ["tiny.example"] * 2
+    assert rows[0].features.shape == (2, 3)
+
+
+def test_page_rows_read_each_window_as_an_input_of_its_own(tmp_path):
+    import math
+
+    from boilerml.corpora import read_corpora
+    from boilerml.features import feature_names
+    from boilerml.train import page_rows
+
+    _write_corpus(tmp_path, pages=1)
+    page = next(iter(read_corpora(tmp_path, "train")))
+    html_rows, text_rows = page_rows(page, windows=4)
+    assert not html_rows.windows and len(text_rows.windows) == 4
+    page_lines = feature_names("text").index("log_page_lines")
+    assert text_rows.features[0, page_lines] == pytest.approx(math.log1p(len(text_rows.labels)))
+    for start, features in text_rows.windows:
+        assert start >= 0 and start + len(features) <= len(text_rows.labels)
+        assert features.shape[1] == text_rows.features.shape[1]
+        assert features[:, page_lines] == pytest.approx(math.log1p(len(features)))
+    assert page_rows(page)[1].windows == ()
+
+
+def test_train_without_windows_fits_the_pages_alone(tmp_path):
+    _write_corpus(tmp_path, pages=6)
+    cards = {}
+    for windows in ("0", "4"):
+        output = tmp_path / f"model-{windows}.npz"
+        argv = ["train", "--datasets", str(tmp_path), "--output", str(output), "--jobs", "1"]
+        assert main([*argv, "--cv-pages", "0", "--windows", windows]) == EXIT_OK
+        cards[windows] = json.loads(output.with_suffix(".card.json").read_text("utf-8"))
+    assert "short_windows" not in cards["0"] and cards["4"]["short_windows"]["windows"] == 6 * 4
+    hashes = {windows: card["training_data_sha256"] for windows, card in cards.items()}
+    assert hashes["0"]["html"] == hashes["4"]["html"]  # HTML mode fits no windows
+    assert hashes["0"]["text"] != hashes["4"]["text"]
