@@ -130,14 +130,17 @@ def page_rows(
     key = f"{page.dataset}/{page.page_id}"
     weight = CJK_PAGE_WEIGHT if page.is_chinese else 1.0
     blank_lines = uses_blank_lines(page)
-    content_lines = [i for i, label in enumerate(derived) if label == "content"]
+    # where the page's content runs start (a title after a menu, a paragraph after an ad)
+    run_starts = [
+        i for i, label in enumerate(derived) if label == "content" and (i == 0 or derived[i - 1] != "content")
+    ]
     text_lines = text_mode_lines(lines, blank_lines)
     assert len(text_lines) == len(lines)
     text_keys = np.array([text_key(line.text) for line in lines], dtype=np.uint64)
     site = site_of(page)
     window_features = tuple(
         (start, extract_features(window, "text"))
-        for start, length in window_spans(len(lines), key, windows, seed, content_lines)
+        for start, length in window_spans(len(lines), key, windows, seed, run_starts)
         if len(window := text_mode_lines(lines[start : start + length], blank_lines)) == length
     )
     return (
@@ -156,8 +159,9 @@ def window_spans(
     Lengths are uniform from 1 to :data:`MAX_WINDOW_LINES` (at most the page). Even-numbered
     windows, and every window when ``anchors`` is empty or None, start anywhere (uniform): a
     piece of any part of a page. Odd-numbered ones start up to :data:`MAX_LEAD_LINES` lines
-    before a line drawn from ``anchors`` (the page's content lines): a piece of its article,
-    maybe after a menu's last items, which random pieces of menu-heavy pages seldom are.
+    before a line drawn from ``anchors`` (where the page's content runs start): the start of
+    an article or of a block of it, maybe after a menu's last items, which random pieces of
+    menu-heavy pages seldom are.
     """
     rng = np.random.default_rng([seed, text_key(page_key)])
     spans = []

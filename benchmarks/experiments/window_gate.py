@@ -46,6 +46,7 @@ from boilerml.metrics import token_f1
 from boilerml.model import Model
 from boilerml.segment import html_to_lines
 from boilerml.train import (
+    MAX_WINDOW_LINES,
     SEED,
     WINDOWS_PER_PAGE,
     PageRows,
@@ -66,6 +67,9 @@ EVAL_WINDOW_SEED = SEED + 1
 MIN_PARAGRAPH_CHARS = 80
 #: Navigation lines from just before the first paragraph put in front of it.
 MENU_LINES = 2
+#: exp97: inputs of at most this many lines (the longest training window) would be read by
+#: the passes fitted with the windows, longer ones by the passes fitted on pages alone.
+SMALL_INPUT_LINES = MAX_WINDOW_LINES
 #: Held-out pages per worker task: enough to amortise sending the models to the worker.
 PAGES_PER_TASK = 64
 MEASURES = (
@@ -86,6 +90,8 @@ class HeldOutPage:
     dataset: str
     content: str
     dump: str
+    #: the dump's lines (the page's HTML lines, one per line of the dump)
+    lines: int
     #: (window text, the text of its content lines)
     windows: list[tuple[str, str]] = field(default_factory=list)
     #: measure -> (input lines, indices of the lines scored, whether they should be content)
@@ -99,7 +105,7 @@ def held_out(page: Page) -> HeldOutPage | None:
     key = f"{page.dataset}/{page.page_id}"
     blank = uses_blank_lines(page)
     truth = derive_labels(lines, page.content, page.comments)
-    out = HeldOutPage(key, page.dataset, page.content, render_as_text(lines, blank))
+    out = HeldOutPage(key, page.dataset, page.content, render_as_text(lines, blank), len(lines))
     for start, length in window_spans(len(lines), key, EVAL_WINDOWS, EVAL_WINDOW_SEED):
         span = range(start, start + length)
         gold = "\n".join(lines[i].text for i in span if truth[i] == "content")
@@ -202,11 +208,24 @@ def main() -> None:
 
     datasets = np.array([pages[key].dataset for key in keys])
     scores = {arm: {m: np.array([p[arm].get(m, np.nan) for p in per_page]) for m in MEASURES} for arm in ARMS}
-    print(f"seed {args.seed}: {len(keys)} held-out pages")
+    small = np.array([pages[key].lines <= SMALL_INPUT_LINES for key in keys])
+    print(f"seed {args.seed}: {len(keys)} held-out pages, {small.sum()} of them small")
     print_table(datasets, scores)
+    routed = {"base": scores["base"], "candidate": routed_scores(scores, small)}
+    print(f"\nrouted: the candidate's passes for inputs of {SMALL_INPUT_LINES} lines or fewer only")
+    print_table(datasets, routed)
     if args.out:
         arrays = {f"{arm}_{m}": scores[arm][m] for arm in ARMS for m in MEASURES}
-        np.savez_compressed(args.out, pages=np.array(keys), **arrays)
+        np.savez_compressed(args.out, pages=np.array(keys), lines=[pages[k].lines for k in keys], **arrays)
+
+
+def routed_scores(scores: dict[str, dict[str, np.ndarray]], small: np.ndarray) -> dict[str, np.ndarray]:
+    """The scores of a model that reads inputs of :data:`SMALL_INPUT_LINES` lines or fewer with
+    the candidate's passes and longer ones with the base's: the candidate's on every small
+    input (windows and paragraphs are), on whole dumps only where the page is small."""
+    out = dict(scores["candidate"])
+    out["page"] = np.where(small, scores["candidate"]["page"], scores["base"]["page"])
+    return out
 
 
 def _batches(items: list, size: int) -> list[list]:
