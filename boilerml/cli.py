@@ -646,8 +646,9 @@ def run_train(args: argparse.Namespace) -> int:
     own = Path(args.training_data) if args.training_data else default_training_data_dir()
     try:
         seed = SEED if args.seed is None else args.seed
-        rows = training_rows(root, names, own, args.jobs, args.max_pages, args.windows, seed)
-        html_rows, text_rows, sources = rows
+        html_rows, text_rows, sources = training_rows(
+            root, names, own, args.jobs, args.max_pages, args.windows, seed
+        )
         markdown_rows = (
             markdown_training_rows(root, names, args.jobs, args.max_pages) if args.markdown_passes else None
         )
