@@ -15,8 +15,8 @@ def classify_lines(lines: list[Line], features: np.ndarray, model: Model, mode: 
         lines: the page's lines, ``n`` of them.
         features: their feature matrix, shape ``(n, k)`` for ``mode``'s features.
         model: the trained model.
-        mode: which passes to use, ``"html"``, ``"text"`` or ``"markdown"`` (text read as
-            Markdown, when the model has them).
+        mode: which passes to use, ``"html"``, ``"text"``, ``"markdown"`` (text read as
+            Markdown) or ``"small"`` (a small text input), the last two when the model has them.
 
     Returns:
         ``n`` labelled lines, in input order.

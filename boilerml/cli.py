@@ -225,9 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--windows",
         type=int,
         default=0,
-        help="fit text mode on this many short windows of each corpus page too, each read as an "
-        "input of its own: small inputs gain, whole pages lose a little (default 0: none, as the "
-        "shipped model; benchmarks/experiments/exp96.md)",
+        help="also fit passes for text inputs of 16 lines or fewer, on text mode's pages plus this "
+        "many short windows of each, each read as an input of its own (default 0: none, as the "
+        "shipped model; benchmarks/experiments/exp97.md)",
     )
     train.add_argument(
         "--seed",

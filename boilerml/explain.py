@@ -248,7 +248,7 @@ def explain_lines(
             gave them for ``features``.
         features: their feature matrix, shape ``(n, k)`` for ``mode``.
         model: the model that labelled them.
-        mode: the passes that labelled them, ``"html"``, ``"text"`` or ``"markdown"``.
+        mode: the passes that labelled them, ``"html"``, ``"text"``, ``"markdown"`` or ``"small"``.
 
     Returns:
         ``n`` explanations, in line order.

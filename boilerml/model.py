@@ -32,11 +32,19 @@ from .lines import LABELS
 logger = logging.getLogger(__name__)
 
 Mode = Literal["html", "text"]
-#: Which set of passes labels a page: one per mode, and ``"markdown"``, an optional third set
-#: with text mode's features, fitted on boilerml's dumps and on converters' Markdown of the
-#: training pages (benchmarks/experiments/exp71.md), for text read as Markdown.
-Passes = Literal["html", "text", "markdown"]
+#: Which set of passes labels a page: one per mode, and two optional sets with text mode's
+#: features: ``"markdown"``, fitted on boilerml's dumps and on converters' Markdown of the
+#: training pages (benchmarks/experiments/exp71.md), for text read as Markdown; ``"small"``,
+#: fitted on the dumps and on short windows of them (exp97), for text inputs of at most
+#: :data:`SMALL_INPUT_LINES` lines.
+Passes = Literal["html", "text", "markdown", "small"]
 MARKDOWN: Passes = "markdown"
+SMALL: Passes = "small"
+#: Sets of passes a model may or may not have.
+OPTIONAL_PASSES: tuple[Passes, ...] = (MARKDOWN, SMALL)
+#: A text input of at most this many lines goes to the small-input passes when the model has
+#: them: the longest short window they were fitted on (``boilerml.train.MAX_WINDOW_LINES``).
+SMALL_INPUT_LINES = 16
 
 
 def _shipped_models_dir() -> Path:
@@ -76,8 +84,8 @@ PREDICT_BLOCK_LINES = 4096
 
 
 def features_of(passes: Passes) -> Mode:
-    """The mode whose features a set of passes reads (the Markdown passes read text mode's)."""
-    return "text" if passes == MARKDOWN else passes
+    """The mode whose features a set of passes reads (the optional ones read text mode's)."""
+    return "text" if passes in OPTIONAL_PASSES else passes
 
 
 class ModelError(RuntimeError):
@@ -102,8 +110,9 @@ class Model:
     the lines around each one (:func:`boilerml.features.probability_context_matrix`) and
     gives the final probabilities, shape ``(n, 4)`` in :data:`boilerml.lines.LABELS` order,
     of the lines the first pass is unsure of (:data:`CONFIDENT_FIRST_PASS`). A model may also
-    hold ``estimators["markdown"]``, passes with text mode's features for text read as
-    Markdown (:func:`boilerml.classify` chooses them). An estimator is a
+    hold ``estimators["markdown"]`` and ``estimators["small"]``, passes with text mode's
+    features for text read as Markdown and for small text inputs (:func:`boilerml.classify`
+    chooses them). An estimator is a
     :class:`boilerml.trees.TreeEnsemble` (or, right after fitting, the scikit-learn estimator
     itself). They are only read, so one model may serve many threads.
     """
@@ -151,9 +160,11 @@ def check_card(card: dict[str, Any]) -> None:
                 f"the model's {mode} features differ from this version's {len(expected)} features; "
                 f"{RETRAIN_HINT}"
             )
-    markdown_names = card.get("feature_names", {}).get(MARKDOWN)
-    if markdown_names is not None and markdown_names != list(feature_names("text")):
-        raise ModelError(f"the model's Markdown passes read other features than text mode's; {RETRAIN_HINT}")
+    for passes in OPTIONAL_PASSES:
+        names = card.get("feature_names", {}).get(passes)
+        if names is not None and names != list(feature_names("text")):
+            message = f"the model's {passes} passes read other features than text mode's"
+            raise ModelError(f"{message}; {RETRAIN_HINT}")
     if card.get("context_feature_names") != list(CONTEXT_PROBABILITY_NAMES):
         raise ModelError(f"the model's second-pass features differ from this version's; {RETRAIN_HINT}")
 
@@ -172,9 +183,9 @@ def _short_windows_line(card: dict[str, Any]) -> list[str]:
     if not windows:
         return []
     return [
-        f"- short windows (text mode, benchmarks/experiments/exp96.md): {windows['windows']} windows, "
-        f"{windows['lines']} lines, up to {windows['max_window_lines']} lines each, weight "
-        f"{windows['weight']} of their page's"
+        f"- small-input passes (benchmarks/experiments/exp97.md): text mode's pages plus "
+        f"{windows['windows']} short windows ({windows['lines']} lines, up to "
+        f"{windows['max_window_lines']} lines each, weight {windows['weight']} of their page's)"
     ]
 
 
@@ -281,10 +292,9 @@ def model_from_arrays(arrays: dict[str, np.ndarray], source: str = "model") -> M
     if not isinstance(card, dict):
         raise ModelError(f"{source}: the card is not a JSON object")
     check_card(card)
-    expected_columns = {mode: len(feature_names(features_of(mode))) for mode in (*MODES, MARKDOWN)}
+    present = [passes for passes in OPTIONAL_PASSES if any(key.startswith(f"{passes}/") for key in arrays)]
     estimators: dict[str, Any] = {}
-    has_markdown = any(key.startswith(f"{MARKDOWN}/") for key in arrays)
-    for mode in (*MODES, MARKDOWN) if has_markdown else MODES:
+    for mode in (*MODES, *present):
         for name in PASSES:
             prefix = f"{mode}/{name}/"
             part = {key[len(prefix) :]: value for key, value in arrays.items() if key.startswith(prefix)}
@@ -292,7 +302,8 @@ def model_from_arrays(arrays: dict[str, np.ndarray], source: str = "model") -> M
                 trees = TreeEnsemble.from_arrays(part)
             except TreeError as error:
                 raise ModelError(f"{source}: {mode} {name} pass: {error}; {RETRAIN_HINT}") from error
-            columns = expected_columns[mode] + (len(CONTEXT_PROBABILITY_NAMES) if name == "second" else 0)
+            columns = len(feature_names(features_of(mode)))
+            columns += len(CONTEXT_PROBABILITY_NAMES) if name == "second" else 0
             # A model trained on pages without some class (no comment gold) lacks that class.
             if trees.n_features != columns or not set(trees.classes_.tolist()) <= set(LABELS):
                 raise ModelError(f"{source}: {mode} {name} pass does not fit its card; {RETRAIN_HINT}")

@@ -11,7 +11,7 @@ from .decode import BinaryInputError, binary_signature, control_character_kind, 
 from .explain import explain_lines
 from .features import extract_features
 from .lines import LabelledLine
-from .model import MARKDOWN, Model, Passes, default_model
+from .model import MARKDOWN, SMALL, SMALL_INPUT_LINES, Model, Passes, default_model
 from .reassemble import DEFAULT_THRESHOLD, check_keep, check_threshold, to_text
 from .segment import InputFormat, resolve_format, segment_with_markdown_flag
 
@@ -39,7 +39,9 @@ def classify(
     Args:
         page: HTML or plain text (one block per line), as ``str`` or as bytes in any encoding.
         input_format: ``"html"``, ``"text"`` or ``"auto"`` (sniffed from the markup).
-        model: a model from :func:`boilerml.load_model`; the shipped one by default.
+        model: a model from :func:`boilerml.load_model`; the shipped one by default. A text
+            input of at most 16 lines (``SMALL_INPUT_LINES``) is labelled by the model's
+            small-input passes when it has them (``boilerml train --windows``).
         max_lines: refuse pages with more lines than this (None: no limit).
         unwrap: in text input, rejoin the blocks another tool split over lines: paragraphs
             hard-wrapped at a fixed width (terminal browsers' dumps, html2text, e-mail), when
@@ -78,10 +80,13 @@ def classify(
         logger.warning("no text in the page (%d characters, read as %s)", len(text), mode)
     features = extract_features(lines, mode)
     model = model or default_model()
-    # Text read as Markdown goes to the model's Markdown passes when it has them.
+    # Text read as Markdown goes to the model's Markdown passes, and a small text input to its
+    # small-input passes, when it has them.
     passes: Passes = mode
     if read_as_markdown and MARKDOWN in model.estimators:
         passes = MARKDOWN
+    elif mode == "text" and len(lines) <= SMALL_INPUT_LINES and SMALL in model.estimators:
+        passes = SMALL
     labelled = classify_lines(lines, features, model, passes)
     if explain:
         explanations = explain_lines(labelled, features, model, passes)

@@ -26,7 +26,7 @@ from .features import CONTEXT_PROBABILITY_NAMES, extract_features, feature_names
 from .handlabelled import read_corrections, read_labelled_pages
 from .lines import LABELS, LabelName, Line
 from .metrics import line_scores
-from .model import MARKDOWN, Model, ordered_proba
+from .model import MARKDOWN, SMALL, SMALL_INPUT_LINES, Model, ordered_proba
 from .segment import DOM_FLAGS, html_to_lines, text_to_lines
 from .sites import site_of
 from .trees import TreeEnsemble, export_estimator
@@ -62,7 +62,7 @@ LINK_HEAVY_SHARE = 0.5
 #: the weight of a window's lines relative to its page's (a page's lines share
 #: ``weight / sqrt(n)``, so at full weight the short windows would outweigh whole pages).
 WINDOWS_PER_PAGE = 4
-MAX_WINDOW_LINES = 16
+MAX_WINDOW_LINES = SMALL_INPUT_LINES
 WINDOW_WEIGHT = 0.25
 #: A window drawn around a content line starts at most this many lines before it (a menu's
 #: last items, a title, a byline).
@@ -745,9 +745,10 @@ def train_model(
             a third set of passes, ``"markdown"``, is fitted on ``text_rows`` plus these, with
             text mode's features, for text read as Markdown.
 
-    The short windows ``text_rows`` hold (:attr:`PageRows.windows`) are fitted with them in
-    text mode's passes (and the Markdown passes), as rows of their own; the cross-validated
-    scores are the pages'.
+    When ``text_rows`` hold short windows (:attr:`PageRows.windows`), a fourth set of passes,
+    ``"small"``, is fitted on ``text_rows`` plus the windows as rows of their own, with text
+    mode's features, for text inputs of at most ``SMALL_INPUT_LINES`` lines (exp97); its
+    card scores are the pages' out-of-fold first pass only.
     """
     rng = np.random.default_rng(seed)
     started = time.time()
@@ -778,12 +779,13 @@ def train_model(
             "max_lead_lines": MAX_LEAD_LINES,
             "weight": WINDOW_WEIGHT,
         }
-    sets: list[tuple[str, list[PageRows], list[PageRows]]] = [
-        ("html", html_rows, []),
-        ("text", text_rows, windows),
-    ]
+    no_windows: list[PageRows] = []
+    sets = [("html", html_rows, no_windows), ("text", text_rows, no_windows)]
     if markdown_rows:
-        sets.append((MARKDOWN, text_rows + markdown_rows, windows))
+        sets.append((MARKDOWN, text_rows + markdown_rows, []))
+    if windows:
+        sets.append((SMALL, text_rows, windows))
+        card["feature_names"][SMALL] = list(feature_names("text"))
     for mode, rows, extra in sets:
         cv: dict = {"folds": CV_FOLDS}
         logger.info("%s: both passes on %d pages and %d short windows", mode, len(rows), len(extra))
@@ -793,7 +795,7 @@ def train_model(
         chosen = np.arange(len(rows))
         if cv_pages is not None and cv_pages < len(rows):
             chosen = np.sort(rng.choice(len(rows), size=cv_pages, replace=False))
-        if len(chosen) >= CV_FOLDS:
+        if len(chosen) >= CV_FOLDS and mode != SMALL:  # whole pages say little of small inputs
             logger.info("%s: cross-validating the second pass on %d pages", mode, len(chosen))
             cv["pages"] = len(chosen)
             second_rows = with_context([rows[i] for i in chosen], [probabilities[i] for i in chosen])

@@ -439,15 +439,34 @@ def test_page_rows_read_each_window_as_an_input_of_its_own(tmp_path):
     assert page_rows(page)[1].windows == ()
 
 
-def test_train_without_windows_fits_the_pages_alone(tmp_path):
+def test_windows_fit_small_input_passes_that_read_small_text_inputs(tmp_path, monkeypatch):
+    from boilerml.model import SMALL, SMALL_INPUT_LINES
+
     _write_corpus(tmp_path, pages=6)
-    cards = {}
+    cards, models = {}, {}
     for windows in ("0", "4"):
         output = tmp_path / f"model-{windows}.npz"
         argv = ["train", "--datasets", str(tmp_path), "--output", str(output), "--jobs", "1"]
         assert main([*argv, "--cv-pages", "0", "--windows", windows]) == EXIT_OK
         cards[windows] = json.loads(output.with_suffix(".card.json").read_text("utf-8"))
-    assert "short_windows" not in cards["0"] and cards["4"]["short_windows"]["windows"] == 6 * 4
+        models[windows] = load_model(output)
+    assert "short_windows" not in cards["0"] and SMALL not in models["0"].estimators
+    assert cards["4"]["short_windows"]["windows"] == 6 * 4 and SMALL in models["4"].estimators
     hashes = {windows: card["training_data_sha256"] for windows, card in cards.items()}
-    assert hashes["0"]["html"] == hashes["4"]["html"]  # HTML mode fits no windows
-    assert hashes["0"]["text"] != hashes["4"]["text"]
+    assert {k: hashes["4"][k] for k in ("html", "text")} == hashes["0"]  # those passes fit no windows
+    assert hashes["4"][SMALL] != hashes["4"]["text"]
+
+    chosen = []
+    predict = Model.predict_proba
+
+    def spy(self, features, mode, *args):
+        chosen.append(mode)
+        return predict(self, features, mode, *args)
+
+    monkeypatch.setattr(Model, "predict_proba", spy)
+    snippet = "\n".join(f"{ARTICLE[i % 3]} Line {i}." for i in range(SMALL_INPUT_LINES))
+    longer = snippet + "\nOne line more than a small input has."
+    for text in (snippet, longer):
+        classify(text, input_format="text", model=models["4"])
+        classify(text, input_format="text", model=models["0"])
+    assert chosen == [SMALL, "text", "text", "text"]
