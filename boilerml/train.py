@@ -55,12 +55,13 @@ PAGE_LEVEL_CUE_SHARE = 0.5
 #: A comment area's line with at least this share of its characters in links is a widget
 #: ("Most commented" headlines, "Comments (46)"), not a posted comment: it keeps its label.
 LINK_HEAVY_SHARE = 0.5
-#: Short windows cut from each corpus page and read as text inputs of their own (exp96): a
-#: model fitted on whole pages only has never seen a one- to few-line input, whose position,
+#: Short windows cut from each corpus page and read as text inputs of their own, what the
+#: small-input passes are fitted on besides the pages (``--windows``; exp96, exp97): a model
+#: fitted on whole pages only has never seen a one- to few-line input, whose position,
 #: neighbour and window features look like no page's, and drops the first paragraph of a
-#: small input on about one page in seven. Windows per page, the longest window (lines), and
-#: the weight of a window's lines relative to its page's (a page's lines share
-#: ``weight / sqrt(n)``, so at full weight the short windows would outweigh whole pages).
+#: small input on about one page in seven. Windows per page (exp97's value), the longest
+#: window (lines), and the weight of a window's lines relative to its page's (a page's lines
+#: share ``weight / sqrt(n)``, so at full weight the short windows would outweigh whole pages).
 WINDOWS_PER_PAGE = 4
 MAX_WINDOW_LINES = SMALL_INPUT_LINES
 WINDOW_WEIGHT = 0.25
@@ -782,7 +783,7 @@ def train_model(
     no_windows: list[PageRows] = []
     sets = [("html", html_rows, no_windows), ("text", text_rows, no_windows)]
     if markdown_rows:
-        sets.append((MARKDOWN, text_rows + markdown_rows, []))
+        sets.append((MARKDOWN, text_rows + markdown_rows, no_windows))
     if windows:
         sets.append((SMALL, text_rows, windows))
         card["feature_names"][SMALL] = list(feature_names("text"))
