@@ -43,10 +43,9 @@ from site_gate import halves_by_site
 import boilerml
 from boilerml.corpora import Page, corpus_names, datasets_dir, derive_labels, render_as_text, uses_blank_lines
 from boilerml.metrics import token_f1
-from boilerml.model import Model
+from boilerml.model import SMALL_INPUT_LINES, Model
 from boilerml.segment import html_to_lines
 from boilerml.train import (
-    MAX_WINDOW_LINES,
     SEED,
     WINDOWS_PER_PAGE,
     PageRows,
@@ -67,9 +66,6 @@ EVAL_WINDOW_SEED = SEED + 1
 MIN_PARAGRAPH_CHARS = 80
 #: Navigation lines from just before the first paragraph put in front of it.
 MENU_LINES = 2
-#: exp97: inputs of at most this many lines (the longest training window) would be read by
-#: the passes fitted with the windows, longer ones by the passes fitted on pages alone.
-SMALL_INPUT_LINES = MAX_WINDOW_LINES
 #: Held-out pages per worker task: enough to amortise sending the models to the worker.
 PAGES_PER_TASK = 64
 MEASURES = (
@@ -220,9 +216,12 @@ def main() -> None:
 
 
 def routed_scores(scores: dict[str, dict[str, np.ndarray]], small: np.ndarray) -> dict[str, np.ndarray]:
-    """The scores of a model that reads inputs of :data:`SMALL_INPUT_LINES` lines or fewer with
-    the candidate's passes and longer ones with the base's: the candidate's on every small
-    input (windows and paragraphs are), on whole dumps only where the page is small."""
+    """The scores of a model that reads inputs of ``SMALL_INPUT_LINES`` lines or fewer with
+    the candidate's passes and longer ones with the base's, as ``classify`` reads a model's
+    small-input passes: the candidate's on every small input (windows and paragraphs are), on
+    whole dumps only where the page is small (counted in the page's lines, which the dump
+    holds one per line; ``classify`` counts the lines it reads, which sentence cuts of a long
+    line can make more)."""
     out = dict(scores["candidate"])
     out["page"] = np.where(small, scores["candidate"]["page"], scores["base"]["page"])
     return out
