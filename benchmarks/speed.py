@@ -438,20 +438,35 @@ def pin(floors_file: dict, ratios: dict[str, float], model_mb: float, pages: int
     floors_file["tolerance"] = floors_file.get("tolerance", DEFAULT_TOLERANCE)
     floors_file["pages"] = pages
     floors_file["floors"] = {name: round(ratios[name], 3) for name in CHECKED}
+    _write_pinned(floors_file, model_mb, reason or "raised or first pin")
+    print(f"pinned {floors_file['floors']} in {FLOORS_PATH.name}")
+    return 0
+
+
+def pin_ceiling(floors_file: dict, model_mb: float, reason: str) -> int:
+    """Re-pin the model file's ceiling alone (a model that grew on purpose), floors unchanged."""
+    if "floors" not in floors_file:
+        print(f"no speed floors pinned in {FLOORS_PATH.name}: run --pin first")
+        return 1
+    _write_pinned(floors_file, model_mb, reason)
+    print(f"pinned a model ceiling of {floors_file['model_mb_max']:.1f} MB in {FLOORS_PATH.name}")
+    return 0
+
+
+def _write_pinned(floors_file: dict, model_mb: float, reason: str) -> None:
+    """Set the ceiling from ``model_mb`` (MB), record the pin in the history, write the file."""
     # The issue's limit is 20 MB; the ceiling keeps a retrain from growing the file unnoticed.
     floors_file["model_mb_max"] = round(min(20.0, model_mb * 1.5), 1)
     floors_file.setdefault("history", []).append(
         {
             "date": datetime.date.today().isoformat(),
-            "pages": pages,
+            "pages": floors_file["pages"],
             "floors": floors_file["floors"],
             "model_mb_max": floors_file["model_mb_max"],
-            "reason": reason or "raised or first pin",
+            "reason": reason,
         }
     )
     FLOORS_PATH.write_text(json.dumps(floors_file, indent=2, ensure_ascii=False) + "\n")
-    print(f"pinned {floors_file['floors']} in {FLOORS_PATH.name}")
-    return 0
 
 
 def main() -> None:
@@ -465,8 +480,16 @@ def main() -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--check", action="store_true", help="compare with the pinned speed floors")
     group.add_argument("--pin", action="store_true", help="measure and pin the speed floors")
+    group.add_argument(
+        "--pin-ceiling",
+        metavar="REASON",
+        help="re-pin only the model file's ceiling (1.5x its size), for this reason; times nothing",
+    )
     parser.add_argument("--allow-lower", metavar="REASON", help="with --pin: lower floors, for this reason")
     args = parser.parse_args()
+    if args.pin_ceiling:
+        floors_file = json.loads(FLOORS_PATH.read_text()) if FLOORS_PATH.exists() else {}
+        sys.exit(pin_ceiling(floors_file, DEFAULT_MODEL_PATH.stat().st_size / 1e6, args.pin_ceiling))
     root = Path(datasets_dir(args.datasets))
     if not corpus_names(root):
         print(f"no corpora in {root}: nothing to time (the speed check needs real dev pages)")

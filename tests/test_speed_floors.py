@@ -26,6 +26,8 @@ html, text, model_mb, action, reason = {html!r}, {text!r}, {model_mb!r}, {action
 ratios = {{"boilerml, HTML mode": html, "boilerml, text mode": text}}
 if action == "pin":
     sys.exit(speed.pin(floors_file, ratios, model_mb, 100, reason))
+if action == "pin-ceiling":
+    sys.exit(speed.pin_ceiling(floors_file, model_mb, reason))
 sys.exit(speed.check(floors_file, ratios, model_mb))
 """
 
@@ -63,6 +65,17 @@ def test_a_grown_model_file_fails_the_check(tmp_path):
     result = _run(tmp_path, "check", 0.10, 0.20, model_mb=ceiling + 0.5)
     assert result.returncode == 1
     assert "TOO LARGE" in result.stdout
+
+
+def test_the_ceiling_alone_is_re_pinned_for_a_model_grown_on_purpose(tmp_path):
+    assert _run(tmp_path, "pin-ceiling", 0, 0, model_mb=6.0, reason="no floors yet").returncode == 1
+    assert _run(tmp_path, "pin", 0.10, 0.20, model_mb=4.0).returncode == 0
+    assert _run(tmp_path, "check", 0.10, 0.20, model_mb=9.0).returncode == 1  # grown: too large
+    assert _run(tmp_path, "pin-ceiling", 0, 0, model_mb=9.0, reason="small-input passes").returncode == 0
+    floors = json.loads((tmp_path / "speed_floors.json").read_text())
+    assert floors["floors"] == {"boilerml, HTML mode": 0.1, "boilerml, text mode": 0.2}  # unchanged
+    assert floors["model_mb_max"] == 13.5 and floors["history"][-1]["reason"] == "small-input passes"
+    assert _run(tmp_path, "check", 0.10, 0.20, model_mb=9.0).returncode == 0
 
 
 def test_pin_refuses_to_lower_a_floor_without_a_reason_and_records_one(tmp_path):
