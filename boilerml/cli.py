@@ -224,10 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--windows",
         type=int,
-        default=0,
-        help="also fit passes for text inputs of 16 lines or fewer, on text mode's pages plus this "
-        "many short windows of each, each read as an input of its own (default 0: none, as the "
-        "shipped model; benchmarks/experiments/exp97.md)",
+        help="short windows of each page, each read as an input of its own, that the passes for "
+        "text inputs of 16 lines or fewer are fitted on besides text mode's pages (default: as "
+        "many as the shipped model's; 0: no such passes; benchmarks/experiments/exp97.md)",
     )
     train.add_argument(
         "--seed",
@@ -629,6 +628,7 @@ def run_train(args: argparse.Namespace) -> int:
     from .model import save_model
     from .train import (
         SEED,
+        WINDOWS_PER_PAGE,
         Boosting,
         default_training_data_dir,
         markdown_training_rows,
@@ -646,8 +646,9 @@ def run_train(args: argparse.Namespace) -> int:
     own = Path(args.training_data) if args.training_data else default_training_data_dir()
     try:
         seed = SEED if args.seed is None else args.seed
+        windows = WINDOWS_PER_PAGE if args.windows is None else args.windows
         html_rows, text_rows, sources = training_rows(
-            root, names, own, args.jobs, args.max_pages, args.windows, seed
+            root, names, own, args.jobs, args.max_pages, windows, seed
         )
         markdown_rows = (
             markdown_training_rows(root, names, args.jobs, args.max_pages) if args.markdown_passes else None

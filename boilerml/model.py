@@ -195,15 +195,17 @@ def card_markdown(card: dict[str, Any]) -> str:
         "# boilerml model card",
         "",
         f"- file: `{card.get('file', '?')}`, SHA-256 `{card.get('sha256', '?')}`",
-        f"- estimator: {card['estimator']} (one per input mode), seed {card['seed']}",
+        f"- estimator: {card['estimator']} (a pair per input mode: {', '.join(card['feature_names'])}),"
+        f" seed {card['seed']}",
         f"- labels: {', '.join(card['labels'])}",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()),
         "- training data: " + ", ".join(f"{k}: {v} pages" for k, v in card["training_sources"].items()),
         "- training lines: " + ", ".join(f"{k} {v}" for k, v in card.get("training_lines", {}).items()),
         "- training data SHA-256: "
         + ", ".join(f"{k} `{v[:16]}…`" for k, v in card.get("training_data_sha256", {}).items()),
-        f"- features: html {len(card['feature_names']['html'])}, text {len(card['feature_names']['text'])}"
-        " (names in MODEL_CARD.json)",
+        "- features: "
+        + ", ".join(f"{mode} {len(names)}" for mode, names in card["feature_names"].items())
+        + " (names in MODEL_CARD.json)",
         f"- training time: {card.get('training_seconds', '?')} s",
         *_short_windows_line(card),
         "",

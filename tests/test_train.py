@@ -55,6 +55,9 @@ def _write_corpus(folder, pages=12, comment_gold=True):
 
 
 def test_train_writes_a_model_that_loads_and_classifies(tmp_path):
+    from boilerml.model import SMALL
+    from boilerml.train import WINDOWS_PER_PAGE
+
     _write_corpus(tmp_path)
     output = tmp_path / "model.npz"
     argv = ["train", "--datasets", str(tmp_path), "--output", str(output), "--jobs", "1", "--cv-pages", "6"]
@@ -62,9 +65,10 @@ def test_train_writes_a_model_that_loads_and_classifies(tmp_path):
     card = json.loads((tmp_path / "model.card.json").read_text("utf-8"))
     assert card["labels"] == list(LABELS)
     assert card["training_sources"]["tiny"] == 12
-    assert set(card["cv"]) == {"html", "text"}
+    assert set(card["cv"]) == {"html", "text", SMALL}  # small-input passes by default, as shipped
     assert card["cv"]["text"]["pages"] == 6  # the second pass cross-validated on 6 pages
-    assert "short_windows" not in card  # none unless asked for
+    assert "pages" not in card["cv"][SMALL]  # whole pages say little of small inputs
+    assert card["short_windows"]["windows"] == 12 * WINDOWS_PER_PAGE
     assert set(card["cv"]["text"]["second pass"]) >= set(card["cv"]["text"]["first pass (all pages)"])
     model = load_model(output)
     _, html, _ = _page(99)
@@ -136,7 +140,9 @@ def test_seed_is_an_option_and_is_recorded(tmp_path):
     card_a = json.loads((tmp_path / "a.card.json").read_text("utf-8"))
     card_b = json.loads((tmp_path / "b.card.json").read_text("utf-8"))
     assert (card_a["seed"], card_b["seed"]) == (SEED, 7)
-    assert card_a["training_data_sha256"] == card_b["training_data_sha256"]
+    hashes = [{**card["training_data_sha256"]} for card in (card_a, card_b)]
+    assert hashes[0].pop("small") != hashes[1].pop("small")  # the seed draws the short windows
+    assert hashes[0] == hashes[1]  # and not the pages' rows
     # The seed picks which lines of a long page are fitted (and the out-of-fold split).
     page = PageRows("p", np.arange(1000, dtype=np.float32)[:, None], np.array(["content"] * 1000), 1.0)
     picked = {seed: stack_rows([page], 10, seed)[0][:, 0].tolist() for seed in (SEED, 7)}
@@ -217,7 +223,7 @@ def test_a_cached_first_pass_gives_the_same_model_and_is_keyed_by_the_seed(tmp_p
 
     _write_corpus(tmp_path, pages=6)
     cache = tmp_path / "cache"
-    base = ["train", "--datasets", str(tmp_path), "--jobs", "1", "--cv-pages", "0"]
+    base = ["train", "--datasets", str(tmp_path), "--jobs", "1", "--cv-pages", "0", "--windows", "0"]
     for name, extra in (("plain", []), ("stored", ["--first-pass-cache", str(cache)])):
         assert main([*base, "--output", str(tmp_path / f"{name}.npz"), *extra]) == EXIT_OK
     stored = sorted(cache.glob("first-pass-*.npz"))
@@ -321,7 +327,7 @@ def test_markdown_passes_are_fitted_saved_and_used_for_text_read_as_markdown(tmp
     _write_corpus(tmp_path, pages=8)
     output = tmp_path / "model.npz"
     argv = ["train", "--datasets", str(tmp_path), "--output", str(output), "--jobs", "1", "--cv-pages", "0"]
-    assert main([*argv, "--markdown-passes"]) == EXIT_OK
+    assert main([*argv, "--markdown-passes", "--windows", "0"]) == EXIT_OK
     card = json.loads((tmp_path / "model.card.json").read_text("utf-8"))
     assert card["feature_names"]["markdown"] == card["feature_names"]["text"]
     assert card["training_lines"]["markdown"] > card["training_lines"]["text"]
@@ -344,8 +350,8 @@ def test_markdown_passes_are_fitted_saved_and_used_for_text_read_as_markdown(tmp
     classify("\n".join(ARTICLE), model=model)
     classify(html, model=model)
     assert used == ["markdown", "text", "text", "html"]
-    # A model without Markdown passes (the shipped one, for now) reads Markdown with text mode's.
-    assert main(argv) == EXIT_OK
+    # A model without Markdown passes (as the shipped one) reads Markdown with text mode's.
+    assert main([*argv, "--windows", "0"]) == EXIT_OK
     used.clear()
     classify(markdown, model=load_model(output))
     assert used == ["text"]
