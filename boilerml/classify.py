@@ -19,12 +19,14 @@ def classify_lines(lines: list[Line], features: np.ndarray, model: Model, mode: 
             Markdown) or ``"small"`` (a small text input), the last two when the model has them.
 
     Returns:
-        ``n`` labelled lines, in input order.
+        ``n`` labelled lines, in input order, each naming ``mode`` as its ``passes``.
     """
     probabilities = model.predict_proba(features, mode)
     best = probabilities.argmax(axis=1).tolist() if len(lines) else []
     # Python floats and ints in one conversion each: about a quarter faster than per item.
     return [
-        LabelledLine(text=line.text, label=LABELS[choice], probabilities=dict(zip(LABELS, row)), line=line)
+        LabelledLine(
+            text=line.text, label=LABELS[choice], probabilities=dict(zip(LABELS, row)), line=line, passes=mode
+        )
         for line, row, choice in zip(lines, probabilities.tolist(), best)
     ]

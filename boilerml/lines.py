@@ -124,6 +124,10 @@ class LabelledLine:
             when a batch is cleaned with ``site_repeats=True``; :mod:`boilerml.repeats`).
         site_repeat: the batch rule drops the line as its site's boilerplate: it is on
             enough of the site's other pages and the model is not sure it is content.
+        passes: which of the model's sets of passes labelled the line, the same for every
+            line of a page: ``"html"``, ``"text"``, ``"markdown"`` (text read as Markdown) or
+            ``"small"`` (a text input of 16 lines or fewer); ``""`` when unknown (a line
+            made by hand).
     """
 
     text: str
@@ -133,6 +137,7 @@ class LabelledLine:
     explanation: Explanation | None = None
     repeats_on_site: int = 0
     site_repeat: bool = False
+    passes: str = ""
 
     @property
     def probability(self) -> float:

@@ -45,6 +45,13 @@ OPTIONAL_PASSES: tuple[Passes, ...] = (MARKDOWN, SMALL)
 #: A text input of at most this many lines goes to the small-input passes when the model has
 #: them: the longest short window they were fitted on (``boilerml.train.MAX_WINDOW_LINES``).
 SMALL_INPUT_LINES = 16
+#: Each set of passes in words, for output that says which labelled a page.
+PASSES_DESCRIPTIONS: dict[str, str] = {
+    "html": "HTML passes (the page's markup read)",
+    "text": "text passes (plain text, one block per line)",
+    "markdown": "Markdown passes (text read as Markdown: inline links)",
+    "small": f"small-input passes (a text input of {SMALL_INPUT_LINES} lines or fewer)",
+}
 
 
 def _shipped_models_dir() -> Path:

@@ -121,11 +121,14 @@ def to_json(
     threshold: float | None = DEFAULT_THRESHOLD,
     **extra: object,
 ) -> str:
-    """A JSON object: ``text`` (the kept lines) and ``lines`` (every line with its label,
-    probabilities and whether it was kept, and ``why`` when the lines carry explanations)."""
+    """A JSON object: ``passes`` (which of the model's sets of passes labelled the page, see
+    :attr:`LabelledLine.passes`; null for a page without lines), ``text`` (the kept lines) and
+    ``lines`` (every line with its label, probabilities and whether it was kept, and ``why``
+    when the lines carry explanations)."""
     return json.dumps(
         {
             **extra,
+            "passes": next((line.passes for line in labelled if line.passes), None),
             "text": to_text(labelled, keep, threshold),
             "lines": [
                 {

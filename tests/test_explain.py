@@ -151,11 +151,13 @@ def test_classify_explain_prints_the_reasons(news_html, tmp_path, capsys):
     path.write_bytes(news_html)
     assert main(["classify", "--explain", str(path)]) == EXIT_OK
     rows = capsys.readouterr().out.splitlines()
+    assert rows[0] == "# labelled by the HTML passes (the page's markup read)"
     home = rows.index(next(row for row in rows if row.endswith("\tHome")))
     assert rows[home + 1].startswith("\tnavigation rather than content: +")
     assert all(row.startswith("\t  ") for row in rows[home + 2 : home + 6])
     assert main(["classify", str(path)]) == EXIT_OK
-    assert not any(row.startswith("\t") for row in capsys.readouterr().out.splitlines())
+    plain = capsys.readouterr().out.splitlines()
+    assert not any(row.startswith(("\t", "#")) for row in plain)
 
 
 def test_clean_explain_needs_json(news_html, tmp_path, capsys):

@@ -169,6 +169,20 @@ def test_threshold_outside_zero_one_is_refused(news_html, bad):
         boilerml.clean(news_html, threshold=bad)
 
 
+def test_lines_and_json_name_the_passes_that_labelled_the_page(news_html):
+    small = "Home\nNews\nThe council voted on Tuesday to close the old bridge until it is rebuilt."
+    longer = "\n".join(f"Line {i} of a text longer than a small input." for i in range(17))
+    for page, input_format, passes in (
+        (news_html, "auto", "html"),
+        (small, "text", "small"),  # 3 lines: the shipped model's small-input passes
+        (longer, "text", "text"),
+    ):
+        labelled = boilerml.classify(page, input_format=input_format)
+        assert {line.passes for line in labelled} == {passes}
+        assert json.loads(to_json(labelled))["passes"] == passes
+    assert json.loads(to_json([]))["passes"] is None
+
+
 def test_json_marks_which_lines_were_kept(news_html):
     labelled = boilerml.classify(news_html)
     payload = json.loads(to_json(labelled, threshold=0.9))

@@ -472,7 +472,10 @@ def test_windows_fit_small_input_passes_that_read_small_text_inputs(tmp_path, mo
     monkeypatch.setattr(Model, "predict_proba", spy)
     snippet = "\n".join(f"{ARTICLE[i % 3]} Line {i}." for i in range(SMALL_INPUT_LINES))
     longer = snippet + "\nOne line more than a small input has."
-    for text in (snippet, longer):
-        classify(text, input_format="text", model=models["4"])
-        classify(text, input_format="text", model=models["0"])
+    said = [
+        {line.passes for line in classify(text, input_format="text", model=models[windows])}
+        for text in (snippet, longer)
+        for windows in ("4", "0")
+    ]
     assert chosen == [SMALL, "text", "text", "text"]
+    assert said == [{passes} for passes in chosen]  # each line names the passes that labelled it
