@@ -89,6 +89,36 @@ def test_unreadable_subtrees_are_dropped(dropped):
     assert texts(html) == ["beforeafter"]
 
 
+FORUM_POSTS = "".join(
+    f"<article><h3>member{i}</h3><p>Post number {i} of the thread, with a few sentences.</p></article>"
+    for i in range(5)
+)
+
+
+def test_a_script_applications_shell_is_read_from_its_noscript():
+    # Discourse and Flarum send the page for readers without JavaScript inside <noscript>.
+    shell = '<div id="app"><a href="/">Forum</a></div>'
+    html = f"<body>{shell}<noscript><main>{FORUM_POSTS}</main></noscript></body>"
+    lines = html_to_lines(html)
+    assert [line.text for line in lines[:3]] == [
+        "Forum",
+        "member0",
+        "Post number 0 of the thread, with a few sentences.",
+    ]
+    assert len(lines) == 11 and lines[2].path.endswith("noscript/main/article/p")
+    assert [line.text for line in html_to_lines(html, read_noscript=False)] == ["Forum"]
+
+
+def test_noscript_beside_an_article_is_dropped():
+    # A gallery's captions for readers without JavaScript, next to the article: under nine
+    # times the article's text, so not a shell.
+    article = (
+        "<h1>Day in pictures</h1><p>" + "The day's news in photographs, chosen by our editors. " * 3 + "</p>"
+    )
+    html = f"<body>{article}<noscript><ul>{FORUM_POSTS}</ul></noscript></body>"
+    assert [line.text for line in html_to_lines(html)] == [line.text for line in html_to_lines(article)]
+
+
 def test_upper_case_tags_are_read_as_their_lower_case_names():
     # The segmenter relies on the HTML parser lower-casing tag names (it does not lower them).
     lines = html_to_lines(
