@@ -114,6 +114,12 @@ DROPPED_TAGS = frozenset(
 #: gallery's captions beside an article 51 %, a portal's duplicate 82 % (exp99, exp100).
 NOSCRIPT_SHELL_RATIO = 9
 
+#: A page title is a line of at most a few hundred characters: a head ``<title>`` longer than
+#: this that holds markup was never closed and took in the rest of the document (exp101: the
+#: 10 such train pages' titles hold 14,645 to 35,479 characters).
+MAX_TITLE_CHARS = 1000
+_TITLE_OPEN = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
 #: Readers of the DOM-context bit set (``Line.dom_flags``). Tag flags hold when the line sits
@@ -610,20 +616,25 @@ def _parse_html(text: str) -> etree._Element | None:
     return root
 
 
-def html_to_lines(text: str, max_lines: int | None = None, read_noscript: bool = True) -> list[Line]:
+def html_to_lines(text: str, max_lines: int | None = None, repair: bool = True) -> list[Line]:
     """Segment an HTML document into block lines with their DOM context.
 
-    ``<noscript>`` is dropped, like scripts, unless it holds nearly all of the page's text
-    (:data:`NOSCRIPT_SHELL_RATIO`): forum software that renders its posts with JavaScript
-    (Discourse, Flarum) sends the whole page for readers without it inside ``<noscript>``;
-    elsewhere it holds notices ("enable JavaScript"), tracking pixels, or a gallery's captions
-    beside the article (benchmarks/experiments/exp99.md, exp100.md).
+    Two repairs read pages whose text a plain reading loses whole:
+
+    - ``<noscript>`` is dropped, like scripts, unless it holds nearly all of the page's text
+      (:data:`NOSCRIPT_SHELL_RATIO`): forum software that renders its posts with JavaScript
+      (Discourse, Flarum) sends the whole page for readers without it inside ``<noscript>``;
+      elsewhere it holds notices ("enable JavaScript"), tracking pixels, or a gallery's
+      captions beside the article (benchmarks/experiments/exp99.md, exp100.md).
+    - a ``<title>`` never closed takes the rest of the document as its text, as the HTML
+      standard says (a browser shows an empty page); one longer than :data:`MAX_TITLE_CHARS`
+      that holds markup is closed at its first line (exp101.md).
 
     Args:
         text: the decoded HTML.
         max_lines: raise :class:`TooManyLinesError` past this many lines (no limit: None).
-        read_noscript: False always drops ``<noscript>`` (how the shipped model's training
-            pages were read).
+        repair: False reads without the two repairs (as the shipped model's training pages
+            were read).
 
     Returns:
         Lines in document order; empty when the page has no text.
@@ -631,11 +642,31 @@ def html_to_lines(text: str, max_lines: int | None = None, read_noscript: bool =
     root = _parse_html(text)
     if root is None:
         return []
+    if repair:
+        closed = _runaway_title_closed(text, root)
+        repaired = None if closed is None else _parse_html(closed)
+        if repaired is not None:
+            root = repaired
     skipped_noscript: list[etree._Element] = []
     lines = _walk(root, max_lines, DROPPED_TAGS, skipped_noscript)
-    if read_noscript and _noscript_outweighs(skipped_noscript, lines):
+    if repair and _noscript_outweighs(skipped_noscript, lines):
         lines = _walk(root, max_lines, DROPPED_TAGS - {"noscript"}, [])
     return lines
+
+
+def _runaway_title_closed(text: str, root: etree._Element) -> str | None:
+    """``text`` with ``</title>`` put where the text of a ``<title>`` that was never closed first
+    meets a line break or a ``<``; None when the head's title is an ordinary one."""
+    title = root.find("head/title")
+    if title is None or title.text is None or len(title.text) <= MAX_TITLE_CHARS or "<" not in title.text:
+        return None
+    opened = _TITLE_OPEN.search(text)
+    if opened is None:
+        return None
+    ends = [end for end in (text.find("\n", opened.end()), text.find("<", opened.end())) if end >= 0]
+    if not ends:
+        return None
+    return text[: min(ends)] + "</title>" + text[min(ends) :]
 
 
 def _non_space_chars(text: str) -> int:

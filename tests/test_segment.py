@@ -106,7 +106,24 @@ def test_a_script_applications_shell_is_read_from_its_noscript():
         "Post number 0 of the thread, with a few sentences.",
     ]
     assert len(lines) == 11 and lines[2].path.endswith("noscript/main/article/p")
-    assert [line.text for line in html_to_lines(html, read_noscript=False)] == ["Forum"]
+    assert [line.text for line in html_to_lines(html, repair=False)] == ["Forum"]
+
+
+def test_a_title_never_closed_is_closed_at_its_first_line():
+    # Without </title> the HTML standard (and libxml2) reads the rest of the page as the title.
+    head = (
+        "<html><head><title>Harbour wall rebuilt - The Coastal Gazette\n"
+        + "<!-- a long template comment -->" * 40
+    )
+    body = "<body><h1>Harbour wall rebuilt</h1><p>Work began on Monday to rebuild the wall.</p></body></html>"
+    page = head + '<script src="menu.js"></script></head>' + body
+    assert html_to_lines(page, repair=False) == []
+    assert [line.text for line in html_to_lines(page)] == [
+        "Harbour wall rebuilt",
+        "Work began on Monday to rebuild the wall.",
+    ]
+    closed = "<html><head><title>A title</title></head><body><p>Text.</p></body></html>"
+    assert html_to_lines(closed) == html_to_lines(closed, repair=False)
 
 
 def test_noscript_beside_an_article_is_dropped():
