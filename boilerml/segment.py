@@ -680,8 +680,9 @@ def _noscript_outweighs(noscripts: list[etree._Element], lines: list[Line]) -> b
     if not noscripts:
         return False
     inside = sum(_non_space_chars(piece) for element in noscripts for piece in element.itertext())
-    outside = sum(_non_space_chars(line.text) for line in lines)
-    return inside > 0 and inside >= NOSCRIPT_SHELL_RATIO * outside
+    if inside == 0:  # tracking pixels: the usual case, decided without counting the lines
+        return False
+    return inside >= NOSCRIPT_SHELL_RATIO * sum(_non_space_chars(line.text) for line in lines)
 
 
 def _walk(
