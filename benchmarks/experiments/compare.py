@@ -2,10 +2,10 @@
 
 Usage: python benchmarks/experiments/compare.py BASE.json CANDIDATE.json [--pages N]
 
-Prints, per corpus and language group and mode, the mean token F1 of both and the change;
-the comment F1 on the comment-gold pages; and with ``--pages N`` the N pages of each corpus
-whose token F1 moved most in each direction, and the comment-gold pages whose comment lines
-found moved most. Both files may be compact (``--compact``).
+Prints, per corpus and language group and mode (and over all pages), the mean token F1 of both
+and the change; the comment F1 on the comment-gold pages, pooled and per corpus; and with
+``--pages N`` the N pages of each corpus whose token F1 moved most in each direction, and the
+comment-gold pages whose comment lines found moved most. Both files may be compact (``--compact``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ import argparse
 import json
 from collections import defaultdict
 from pathlib import Path
+
+#: The comment line counts ``evaldump.py`` writes per comment-gold page.
+COUNTS = ("gold", "predicted", "both")
 
 
 def main() -> None:
@@ -30,9 +33,22 @@ def main() -> None:
             b = cand["summary"].get(group, {}).get(mode, {}).get("token_f1_mean")
             if a is not None and b is not None:
                 print(f"{group:18s} {mode:5s} {a:7.4f} {b:7.4f} {b - a:+8.4f}")
+    base_all, cand_all = all_pages_means(base), all_pages_means(cand)
+    for mode in ("html", "text"):
+        if mode in base_all and mode in cand_all:
+            (pages, a), (_, b) = base_all[mode], cand_all[mode]
+            print(f"{'all pages':18s} {mode:5s} {a:7.4f} {b:7.4f} {b - a:+8.4f}  ({pages} pages)")
     for mode in ("html", "text"):
         a, b = base["comment_gold"][mode]["f1"], cand["comment_gold"][mode]["f1"]
         print(f"comment F1 on comment-gold pages, {mode}: {a:.4f} -> {b:.4f} ({b - a:+.4f})")
+    base_comments, cand_comments = pooled_comment_lines(base), pooled_comment_lines(cand)
+    for key in sorted(base_comments.keys() & cand_comments.keys()):
+        (a, a_counts), (b, b_counts) = base_comments[key], cand_comments[key]
+        print(
+            f"   {key[1]} {key[0]}: {a:.4f} -> {b:.4f} ({b - a:+.4f}); lines labelled comment "
+            f"{a_counts['predicted']} -> {b_counts['predicted']}, of them gold "
+            f"{a_counts['both']} -> {b_counts['both']}, gold {a_counts['gold']}"
+        )
     if not args.pages:
         return
     show_comment_pages(base, cand, args.pages)
@@ -50,6 +66,30 @@ def main() -> None:
         print(f"{dataset} {mode}:")
         for change, page_id, a, b in shown:
             print(f"   {page_id[:48]:48s} {a:.3f} -> {b:.3f} {change:+.3f}")
+
+
+def all_pages_means(figures: dict) -> dict[str, tuple[int, float]]:
+    """Per mode: the number of pages and their mean token F1 (the summary has no all-pages row)."""
+    f1s: dict[str, list[float]] = defaultdict(list)
+    for page in figures["pages"]:
+        f1s[page["mode"]].append(page["f1"])
+    return {mode: (len(values), sum(values) / len(values)) for mode, values in f1s.items()}
+
+
+def pooled_comment_lines(figures: dict) -> dict[tuple[str, str], tuple[float, dict[str, int]]]:
+    """Per (mode, corpus) of the comment-gold pages: comment line F1 over the corpus's pooled
+    lines, and the pooled counts (``gold``, ``predicted``, ``both``). Empty for dumps older than
+    ``comment_lines``."""
+    pooled: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    for page in figures["pages"]:
+        if "comment_lines" in page:
+            for name in COUNTS:
+                pooled[(page["mode"], page["dataset"])][name] += page["comment_lines"][name]
+    out = {}
+    for key, counts in pooled.items():
+        found = 2 * counts["both"]
+        out[key] = (found / (counts["gold"] + counts["predicted"]) if found else 0.0, counts)
+    return out
 
 
 def show_comment_pages(base: dict, cand: dict, count: int) -> None:
