@@ -1,6 +1,6 @@
 """A signal check for new feature columns: the first pass with and without them, held out by site.
 
-Usage: PYTHONPATH=WORKTREE python benchmarks/experiments/column_signal.py --drop NAME [NAME ...]
+Usage: PYTHONPATH=WORKTREE python benchmarks/experiments/column_signal.py --drop [NAME ...]
            [--seed 101] [--jobs 2] [--mode text html] [--max-pages N]
 
 Run from the candidate's worktree: its code computes every column, and the base arm leaves out
@@ -13,9 +13,10 @@ corpus, the mean held-out page token F1 of both arms (lines labelled content as 
 P(content) >= 0.5 kept; ``fallback_sim.page_f1``) and the pooled comment line F1. No second
 pass: a pass here earns the full gate (``site_gate.py``). Numbers only, no corpus text.
 
-With ``--drop`` naming no column of this code's features, both arms are the same fit; the
-script then fits once and prints the base arm alone. Checked so on main at 020dab5 (2026-12-08
-00:53-01:09 UTC, ``--drop none --jobs 2``, 16 minutes for both modes on 2 cores): every
+With ``--drop`` and no name, both arms are the same fit; the script then fits once and prints
+the base arm alone (a name that is no base column of this code is an error, not a silent base
+run). Checked so on main at 020dab5 (2026-12-08 00:53-01:09 UTC, ``--jobs 2``, run as
+``--drop none`` before unknown names were refused; 16 minutes for both modes on 2 cores): every
 corpus's figure and the pooled comment F1 equal exp104's base arm to the fourth decimal (all
 pages: text 0.8579, HTML 0.8973; exp103's arm A).
 """
@@ -108,12 +109,16 @@ def report(mode: str, arms: dict[str, dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--drop", nargs="+", required=True, help="the candidate's new base columns")
+    parser.add_argument("--drop", nargs="*", required=True, help="the candidate's new base columns")
     parser.add_argument("--seed", type=int, default=101, help="the site halves' seed")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--mode", nargs="+", default=["text", "html"], choices=["html", "text"])
     parser.add_argument("--max-pages", type=int, help="at most this many pages per corpus (a quick look)")
     args = parser.parse_args()
+    for mode in args.mode:
+        unknown = set(args.drop) - set(feature_names(mode))
+        if unknown:
+            parser.error(f"not a {mode} column of this code: {', '.join(sorted(unknown))}")
     root = datasets_dir(None)
     html_rows, text_rows, _ = training_rows(
         root, corpus_names(root), default_training_data_dir(), args.jobs, args.max_pages
